@@ -1,0 +1,75 @@
+"""What every command shares: the app built from ``--db``, error reporting, JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import typer
+
+from tthc_tracker.domain.errors import TthcError
+from tthc_tracker.domain.times import parse_instant
+from tthc_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from tthc_tracker.bootstrap import App
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(_("Lỗi: {message}").format(message=message), err=True)
+    return typer.Exit(1)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Expected errors become one Vietnamese line on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except TthcError as error:
+            raise fail(error.message()) from None
+
+    return wrapper
+
+
+@contextmanager
+def app_for(ctx: typer.Context, *, schema_required: bool = True) -> Iterator[App]:
+    """The application for this invocation, closed afterwards."""
+    from tthc_tracker.bootstrap import build
+
+    app = build(ctx.obj.get("db") if ctx.obj else None, schema_required=schema_required)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def instant(text: str | None, field: str, app: App) -> datetime:
+    """A user-given instant, or now when ``text`` is None."""
+    return app.clock() if text is None else parse_instant(text, field)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain text table with aligned columns."""
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
+    )
+    return "\n".join(line.rstrip() for line in lines)
+
+
+JSON_OPTION = typer.Option(False, "--json", help="In kết quả dạng JSON.")

@@ -1,0 +1,89 @@
+"""`tthc demo`: a fresh sample ledger, and a tour of every capability built so far."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tthc_tracker.cli.common import reports_errors
+from tthc_tracker.i18n import _
+
+
+@reports_errors
+def demo(
+    directory: Path = typer.Option(
+        Path("tthc-demo"),
+        "--dir",
+        help=_("Thư mục chứa sổ hồ sơ mẫu (tạo mới mỗi lần chạy)."),
+    ),
+    count: int = typer.Option(300, "--count", help=_("Số hồ sơ mẫu.")),
+) -> None:
+    """Tạo sổ hồ sơ mẫu (SQLite) từ dữ liệu đi kèm và chạy thử mọi chức năng hiện có.
+
+    Ví dụ: tthc demo --dir /tmp/tthc-demo
+    """
+    from tthc_tracker.bootstrap import build, init_schema
+    from tthc_tracker.cli.dossier import print_explanation
+    from tthc_tracker.domain.errors import InputError
+    from tthc_tracker.domain.times import local, show
+    from tthc_tracker.services import calendar_admin, deadlines, ledger
+    from tthc_tracker.services import demo as demo_service
+
+    if count < 1:
+        raise InputError("--count", count, _("phải lớn hơn 0"))
+    directory.mkdir(parents=True, exist_ok=True)
+    database = directory / "tthc-demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    app = build(f"sqlite:///{database}", schema_required=False)
+    try:
+        init_schema(app)
+        now = app.clock()
+        typer.echo(_("Đang tạo sổ hồ sơ mẫu {path} …").format(path=database))
+        summary = demo_service.populate(
+            app.db, app.calendars, app.settings.data_dir, now, app.settings.actor, count=count
+        )
+        typer.echo(
+            _("Đã nạp {a} cơ quan, {p} thủ tục, {d} hồ sơ ({e} hồ sơ đã hẹn lại).").format(
+                a=summary.agencies, p=summary.procedures, d=summary.dossiers, e=summary.extended
+            )
+        )
+        for status, n in sorted(summary.statuses.items()):
+            typer.echo(f"  {status}: {n}")
+
+        typer.echo("\n" + _("— Lịch làm việc: kiểm tra —"))
+        for warning in calendar_admin.check(app.calendars, local(now).date()):
+            typer.echo(f"  {_('Cảnh báo')}: {warning.text}")
+
+        typer.echo("\n" + _("— Cách tính hạn: ví dụ của luật —"))
+        from tthc_tracker.domain.times import parse_instant
+
+        print_explanation(
+            deadlines.explain_limit(
+                None,
+                app.calendars,
+                parse_instant("25/04/2025 15:00", "--received"),
+                "3 ngày làm việc",
+            )
+        )
+
+        overdue = ledger.list_dossiers(app.db, app.calendars, now, overdue=True)
+        typer.echo("\n" + _("— Hồ sơ đang quá hạn: {n} —").format(n=len(overdue)))
+        for view in overdue[:10]:
+            typer.echo(
+                f"  {view.dossier.code}  {view.dossier.processing_agency}  "
+                f"{_('hạn')} {show(view.dossier.due_at)}  {view.remaining}"
+            )
+    finally:
+        app.close()
+    typer.echo("\n" + _("Sổ hồ sơ mẫu: {path}").format(path=database))
+    typer.echo(
+        _("Xem tiếp, ví dụ: tthc --db sqlite:///{path} dossier list --overdue").format(
+            path=database
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

@@ -1,0 +1,224 @@
+"""Due times from the law's counting rules and a dossier's event history (domain.md §5).
+
+The result is always replayed from the receipt instant and the events, so a calendar edit or
+a corrected procedure limit gives the right due time for old dossiers too.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdlib_calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from tthc_tracker.domain.calendar import DayInfo, DayStatus, WorkCalendar
+from tthc_tracker.domain.dossier import Event, EventKind
+from tthc_tracker.domain.errors import ExtensionError
+from tthc_tracker.domain.limits import LimitUnit, TimeLimit
+from tthc_tracker.domain.times import local, show
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """When the clock starts for a receipt, and why it may differ from the receipt."""
+
+    received_at: datetime
+    counting_from: datetime
+    base_date: date  # the date calendar-day limits count from
+    note: str
+
+
+def effective_start(calendar: WorkCalendar, received_at: datetime, cutoff: time | None) -> Start:
+    """Apply the office hours and the per-procedure cut-off (e.g. 15:00) to a receipt."""
+    moment = local(received_at)
+    day = moment.date()
+    if (
+        cutoff is not None
+        and calendar.is_working_day(day)
+        and moment.time().replace(tzinfo=None) > cutoff
+    ):
+        next_day = calendar.next_working_day(day + timedelta(days=1))
+        opening = calendar.opening(next_day)
+        return Start(
+            received_at,
+            opening,
+            next_day,
+            f"Nhận sau {cutoff:%H:%M}: tính từ ngày làm việc tiếp theo ({show(opening)})",
+        )
+    opening = calendar.next_opening(received_at)
+    if opening != moment:
+        return Start(received_at, opening, day, f"Nhận ngoài giờ làm việc: tính từ {show(opening)}")
+    return Start(received_at, opening, day, "")
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = _stdlib_calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+def due_from(calendar: WorkCalendar, start: Start, limit: TimeLimit) -> datetime:
+    """The due instant of ``limit`` counted from ``start`` (no pauses, no extension)."""
+    if limit.counts_working_time:
+        return calendar.add_working(start.counting_from, limit.working_seconds)
+    if limit.unit is LimitUnit.SAME_DAY:
+        return calendar.closing(local(start.counting_from).date())
+    if limit.unit is LimitUnit.CALENDAR_DAYS:
+        end = start.base_date + timedelta(days=int(limit.amount))
+    else:
+        end = _add_months(start.base_date, int(limit.amount))
+    return calendar.closing(calendar.next_working_day(end))
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """Everything the engine decided about one dossier's due time."""
+
+    start: Start
+    legal_due_at: datetime  # by the law: limit, restarts and pauses; never an extension
+    due_at: datetime  # the promised time: the extension if there is one, else legal_due_at
+    extended_to: datetime | None
+    clock_running: bool
+    paused_seconds: int  # working time excluded by pauses counted in legal_due_at
+    supplement_seconds: int  # working time spent awaiting a supplement (766 figure)
+    due_at_pause_method: datetime | None  # QĐ 766: supplement counted as a pause, no restart
+    steps: tuple[Step, ...] = field(default=())
+
+
+def compute_deadline(
+    calendar: WorkCalendar,
+    limit: TimeLimit,
+    received_at: datetime,
+    events: Iterable[Event],
+    cutoff: time | None = None,
+) -> Deadline:
+    """Replay a dossier's history and compute its due time.
+
+    - a supplement received restarts the limit from zero (ND 118 Art. 19.5); the 766-style
+      figure (the supplement interval counted as a pause) is kept beside it;
+    - pauses exclude their working time;
+    - an extension (the apology letter's new return time) sets the promised due time; the
+      legal due time is kept.
+    """
+    first = effective_start(calendar, received_at, cutoff)
+    start = first
+    steps = [Step(received_at, f"Tiếp nhận; thời hạn {limit.text()}")]
+    if first.note:
+        steps.append(Step(first.counting_from, first.note))
+    paused = 0
+    paused_all = 0
+    supplement = 0
+    open_pause: datetime | None = None
+    open_supplement: datetime | None = None
+    extended_to: datetime | None = None
+    running = True
+    for event in sorted(events, key=lambda e: e.at):
+        kind = event.kind
+        if kind is EventKind.SUPPLEMENT_REQUESTED:
+            open_supplement, running = event.at, False
+            steps.append(Step(event.at, "Yêu cầu bổ sung: dừng tính thời hạn"))
+        elif kind is EventKind.SUPPLEMENT_RECEIVED and open_supplement is not None:
+            supplement += calendar.working_between(open_supplement, event.at)
+            open_supplement, running, paused = None, True, 0
+            start = effective_start(calendar, event.at, cutoff)
+            steps.append(Step(event.at, "Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu"))
+            if start.note:
+                steps.append(Step(start.counting_from, start.note))
+        elif kind is EventKind.PAUSED:
+            open_pause, running = event.at, False
+            steps.append(Step(event.at, f"Tạm dừng: {event.reason}"))
+        elif kind is EventKind.RESUMED and open_pause is not None:
+            interval = calendar.working_between(open_pause, event.at)
+            paused, paused_all = paused + interval, paused_all + interval
+            open_pause, running = None, True
+            steps.append(Step(event.at, "Tiếp tục: không tính thời gian tạm dừng"))
+        elif kind is EventKind.EXTENDED and event.new_value:
+            extended_to = datetime.fromisoformat(event.new_value)
+            steps.append(Step(event.at, f"Gia hạn đến {show(extended_to)}: {event.reason}"))
+        elif kind in (
+            EventKind.STOPPED,
+            EventKind.WITHDRAWN,
+            EventKind.REFUSED,
+            EventKind.COMPLETED,
+            EventKind.RETURNED,
+        ):
+            running = False
+    legal = due_from(calendar, start, limit)
+    if paused:
+        legal = calendar.add_working(legal, paused)
+    pause_method = None
+    if supplement:
+        base = due_from(calendar, first, limit)
+        pause_method = calendar.add_working(base, supplement + paused_all)
+    steps.append(Step(legal, "Hạn giải quyết theo quy định"))
+    return Deadline(
+        start=start,
+        legal_due_at=legal,
+        due_at=extended_to or legal,
+        extended_to=extended_to,
+        clock_running=running,
+        paused_seconds=paused,
+        supplement_seconds=supplement,
+        due_at_pause_method=pause_method,
+        steps=tuple(steps),
+    )
+
+
+def check_extension(
+    calendar: WorkCalendar, code: str, deadline: Deadline, new_due: datetime
+) -> None:
+    """The one allowed extension: after the current due time and at a working instant."""
+    if deadline.extended_to is not None:
+        raise ExtensionError(code, "hồ sơ đã được hẹn lại một lần (chỉ được hẹn lại một lần)")
+    if new_due <= deadline.due_at:
+        raise ExtensionError(
+            code, f"thời hạn mới {show(new_due)} phải sau hạn hiện tại {show(deadline.due_at)}"
+        )
+    if not calendar.is_working_instant(new_due):
+        raise ExtensionError(code, f"thời hạn mới {show(new_due)} không nằm trong giờ làm việc")
+
+
+@dataclass(frozen=True, slots=True)
+class DayLine:
+    """One day of an explanation: its status and the working time counted on it."""
+
+    info: DayInfo
+    counted_seconds: int
+
+
+def explain_days(calendar: WorkCalendar, start: datetime, end: datetime) -> list[DayLine]:
+    """Day by day from ``start`` to ``end``: counted working time, and skipped days with why."""
+    lines = []
+    day = local(start).date()
+    last = local(end).date()
+    while day <= last:
+        info = calendar.day_info(day)
+        counted = 0
+        if info.working_seconds:
+            day_start = max(start, calendar.opening(day))
+            day_end = min(end, calendar.closing(day))
+            counted = max(0, calendar.working_between(day_start, day_end))
+        lines.append(DayLine(info, counted))
+        day += timedelta(days=1)
+    return lines
+
+
+def day_reason(info: DayInfo) -> str:
+    """Why a day counts or not, in Vietnamese, with its source when there is one."""
+    source = f" ({info.source})" if info.source else ""
+    if info.status is DayStatus.HOLIDAY:
+        return f"nghỉ: {info.name}{source}"
+    if info.status is DayStatus.WEEKEND:
+        return f"cuối tuần{': ' + info.name if info.name else ''}{source}"
+    if info.status is DayStatus.WORKED_WEEKEND:
+        return f"làm việc bù: {info.name}{source}"
+    if info.status is DayStatus.SATURDAY_COUNTED:
+        return "sáng thứ Bảy có tính thời hạn"
+    return "ngày làm việc"

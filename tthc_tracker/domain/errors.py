@@ -1,0 +1,220 @@
+"""The error tree of tthc-tracker, written down once.
+
+Every expected failure is a :class:`TthcError` carrying the fields that explain it. Its
+``message()`` renders one Vietnamese line naming the field and the value; the CLI prints it
+and exits with code 1. Anything that is not a ``TthcError`` is a bug.
+
+    TthcError
+    ├── InputError                  a value given by a user or a file is not acceptable
+    │   ├── EmptyFieldError
+    │   ├── InvalidTimeError
+    │   ├── InvalidLimitError
+    │   ├── InvalidChoiceError
+    │   └── InvalidOfficeHoursError
+    ├── NotFoundError               an agency, procedure, dossier, … that does not exist
+    ├── DuplicateError              a code that already exists
+    ├── RuleError                   the law or the lifecycle forbids the action
+    │   ├── TransitionError
+    │   ├── ChronologyError
+    │   ├── ExtensionError
+    │   └── SupplementError
+    ├── CalendarRangeError          a date outside the years the calendar was built for
+    └── ConfigError                 settings or shipped data are unusable
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tthc_tracker.i18n import _
+
+
+class TthcError(Exception):
+    """Base class of every expected error."""
+
+    def message(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class InputError(TthcError):
+    """A value is not acceptable for a field."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        super().__init__(field, value, reason)
+        self.field = field
+        self.value = value
+        self.reason = reason
+
+    def message(self) -> str:
+        return _("Trường “{field}”: giá trị “{value}” không hợp lệ: {reason}.").format(
+            field=self.field, value=self.value, reason=self.reason
+        )
+
+
+class EmptyFieldError(InputError):
+    def __init__(self, field: str) -> None:
+        super().__init__(field, "", _("không được để trống"))
+
+    def message(self) -> str:
+        return _("Trường “{field}” không được để trống.").format(field=self.field)
+
+
+class InvalidTimeError(InputError):
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(
+            field,
+            value,
+            _(
+                "cần dạng “YYYY-MM-DD HH:MM”, “DD/MM/YYYY HH:MM” (giờ Việt Nam) "
+                "hoặc ISO 8601 có múi giờ"
+            ),
+        )
+
+
+class InvalidLimitError(InputError):
+    def __init__(self, value: str, field: str = "thời hạn") -> None:
+        super().__init__(
+            field,
+            value,
+            _(
+                "không đọc được thời hạn giải quyết; ví dụ hợp lệ: “3 ngày làm việc”, "
+                "“0,5 ngày làm việc”, “4 giờ làm việc”, “15 ngày”, “1 tháng”, “Trong ngày”"
+            ),
+        )
+
+
+class InvalidChoiceError(InputError):
+    def __init__(self, field: str, value: str, choices: list[str]) -> None:
+        super().__init__(
+            field, value, _("chỉ nhận một trong: {choices}").format(choices=", ".join(choices))
+        )
+
+
+class InvalidOfficeHoursError(InputError):
+    def __init__(self, value: str, reason: str) -> None:
+        super().__init__(_("giờ làm việc"), value, reason)
+
+
+class NotFoundError(TthcError):
+    """Something named by its code does not exist."""
+
+    KINDS: ClassVar[dict[str, str]] = {
+        "agency": "Cơ quan",
+        "procedure": "Thủ tục",
+        "dossier": "Hồ sơ",
+        "calendar_edit": "Điều chỉnh lịch ngày",
+    }
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(kind, key)
+        self.kind = kind
+        self.key = key
+
+    def message(self) -> str:
+        return _("{kind} “{key}” không tồn tại.").format(
+            kind=_(self.KINDS.get(self.kind, self.kind)), key=self.key
+        )
+
+
+class DuplicateError(TthcError):
+    """A code that must be unique is already used."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(kind, key)
+        self.kind = kind
+        self.key = key
+
+    def message(self) -> str:
+        return _("{kind} “{key}” đã tồn tại.").format(
+            kind=_(NotFoundError.KINDS.get(self.kind, self.kind)), key=self.key
+        )
+
+
+class RuleError(TthcError):
+    """The lifecycle or the law forbids the action."""
+
+
+class TransitionError(RuleError):
+    def __init__(self, code: str, status: str, action: str) -> None:
+        super().__init__(code, status, action)
+        self.code = code
+        self.status = status
+        self.action = action
+
+    def message(self) -> str:
+        return _("Hồ sơ “{code}” đang ở trạng thái “{status}”, không thể “{action}”.").format(
+            code=self.code, status=self.status, action=self.action
+        )
+
+
+class ChronologyError(RuleError):
+    """A time is earlier than a time it must follow (e.g. completion before receipt)."""
+
+    def __init__(self, field: str, value: str, earlier_field: str, earlier_value: str) -> None:
+        super().__init__(field, value, earlier_field, earlier_value)
+        self.field = field
+        self.value = value
+        self.earlier_field = earlier_field
+        self.earlier_value = earlier_value
+
+    def message(self) -> str:
+        return _(
+            "Trường “{field}”: thời điểm {value} sớm hơn {earlier_field} ({earlier_value})."
+        ).format(
+            field=self.field,
+            value=self.value,
+            earlier_field=self.earlier_field,
+            earlier_value=self.earlier_value,
+        )
+
+
+class ExtensionError(RuleError):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+    def message(self) -> str:
+        return _("Không thể gia hạn hồ sơ “{code}”: {reason}.").format(
+            code=self.code, reason=self.reason
+        )
+
+
+class SupplementError(RuleError):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+    def message(self) -> str:
+        return _("Không thể yêu cầu bổ sung hồ sơ “{code}”: {reason}.").format(
+            code=self.code, reason=self.reason
+        )
+
+
+class CalendarRangeError(TthcError):
+    def __init__(self, value: str, first_year: int, last_year: int) -> None:
+        super().__init__(value, first_year, last_year)
+        self.value = value
+        self.first_year = first_year
+        self.last_year = last_year
+
+    def message(self) -> str:
+        return _("Ngày {value} nằm ngoài lịch làm việc đã dựng ({first}–{last}).").format(
+            value=self.value, first=self.first_year, last=self.last_year
+        )
+
+
+class ConfigError(TthcError):
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(what, reason)
+        self.what = what
+        self.reason = reason
+
+    def message(self) -> str:
+        return _("Cấu hình “{what}” không dùng được: {reason}.").format(
+            what=self.what, reason=self.reason
+        )

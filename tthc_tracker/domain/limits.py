@@ -1,0 +1,132 @@
+"""Time limits (thời hạn giải quyết) as procedure catalogues write them.
+
+"03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ", "0,5 ngày làm việc", "4 giờ làm việc",
+"15 ngày", "1 tháng", "Trong ngày", and English aliases ("3 working days").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from tthc_tracker.domain.errors import InvalidLimitError
+
+WORKING_DAY_SECONDS = 8 * 3600
+"""A working day is 8 working hours (domain.md §5.2)."""
+
+
+class LimitUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    CALENDAR_DAYS = "calendar_days"
+    MONTHS = "months"
+    SAME_DAY = "same_day"
+
+
+_UNIT_WORDS_VI = {
+    LimitUnit.WORKING_DAYS: "ngày làm việc",
+    LimitUnit.WORKING_HOURS: "giờ làm việc",
+    LimitUnit.CALENDAR_DAYS: "ngày",
+    LimitUnit.MONTHS: "tháng",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLimit:
+    """A legal time limit: a positive amount of a unit (``SAME_DAY`` has amount 0)."""
+
+    amount: Decimal
+    unit: LimitUnit
+
+    @property
+    def working_seconds(self) -> int:
+        """The limit in working seconds, for the working-time units."""
+        if self.unit is LimitUnit.WORKING_DAYS:
+            return int(self.amount * WORKING_DAY_SECONDS)
+        if self.unit is LimitUnit.WORKING_HOURS:
+            return int(self.amount * 3600)
+        raise ValueError(f"{self.unit} is not counted in working time")
+
+    @property
+    def counts_working_time(self) -> bool:
+        return self.unit in (LimitUnit.WORKING_DAYS, LimitUnit.WORKING_HOURS)
+
+    def text(self) -> str:
+        """The limit in Vietnamese catalogue style: "3 ngày làm việc", "0,5 ngày làm việc"."""
+        if self.unit is LimitUnit.SAME_DAY:
+            return "Trong ngày"
+        amount = format(self.amount.normalize(), "f").replace(".", ",")
+        return f"{amount} {_UNIT_WORDS_VI[self.unit]}"
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (đ → d), single spaces."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(stripped.split())
+
+
+_SAME_DAY = re.compile(r"^(ngay )?trong (ngay|ngay lam viec)\b|^same day$|^within the day$")
+_AMOUNT_UNIT = re.compile(
+    r"^(?:trong (?:vong |thoi han )?|khong qua |within )?"
+    r"(?P<amount>\d+(?:[.,]\d+)?)\s*"
+    r"(?P<unit>ngay lam viec|working days?|gio lam viec|working hours?|gio|hours?|"
+    r"ngay|calendar days?|days?|thang|months?)"
+    r"(?P<rest>\b.*)?$"
+)
+# Text after the unit may say from when the limit counts ("kể từ ngày nhận đủ hồ sơ"), but
+# never add another amount or unit: "1 giờ 30 phút", "3 ngày 4 giờ", "1 ngày rưỡi".
+_MORE_AMOUNT = re.compile(r"^\W*(\d|ruoi|gio\b|phut\b|ngay\b|thang\b|hours?\b|minutes?\b|days?\b)")
+_UNITS = {
+    "ngay lam viec": LimitUnit.WORKING_DAYS,
+    "working day": LimitUnit.WORKING_DAYS,
+    "working days": LimitUnit.WORKING_DAYS,
+    "gio lam viec": LimitUnit.WORKING_HOURS,
+    "working hour": LimitUnit.WORKING_HOURS,
+    "working hours": LimitUnit.WORKING_HOURS,
+    # "giờ" in a catalogue means office hours: procedures are handled in working time.
+    "gio": LimitUnit.WORKING_HOURS,
+    "hour": LimitUnit.WORKING_HOURS,
+    "hours": LimitUnit.WORKING_HOURS,
+    "ngay": LimitUnit.CALENDAR_DAYS,
+    "day": LimitUnit.CALENDAR_DAYS,
+    "days": LimitUnit.CALENDAR_DAYS,
+    "calendar day": LimitUnit.CALENDAR_DAYS,
+    "calendar days": LimitUnit.CALENDAR_DAYS,
+    "thang": LimitUnit.MONTHS,
+    "month": LimitUnit.MONTHS,
+    "months": LimitUnit.MONTHS,
+}
+
+
+def parse_limit(text: str) -> TimeLimit:
+    """Parse a catalogue time limit; raise :class:`InvalidLimitError` if it cannot be read."""
+    folded = _fold(unicodedata.normalize("NFC", text))
+    if not folded:
+        raise InvalidLimitError(text)
+    if _SAME_DAY.match(folded):
+        return TimeLimit(Decimal(0), LimitUnit.SAME_DAY)
+    match = _AMOUNT_UNIT.match(folded)
+    if not match:
+        raise InvalidLimitError(text)
+    try:
+        amount = Decimal(match.group("amount").replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
+        raise InvalidLimitError(text) from exc
+    unit = _UNITS[match.group("unit")]
+    if amount <= 0 or _MORE_AMOUNT.match(match.group("rest") or ""):
+        raise InvalidLimitError(text)
+    if unit in (LimitUnit.CALENDAR_DAYS, LimitUnit.MONTHS) and amount != amount.to_integral():
+        raise InvalidLimitError(text)
+    limit = TimeLimit(amount, unit)
+    if limit.counts_working_time and limit.working_seconds < 60:
+        raise InvalidLimitError(text)
+    return limit
+
+
+def limit_from_parts(amount: str | Decimal, unit: str) -> TimeLimit:
+    """Rebuild a stored limit (amount + unit)."""
+    return TimeLimit(Decimal(amount), LimitUnit(unit))

@@ -1,0 +1,322 @@
+"""The dossier ledger: receiving, lifecycle actions, extensions, views and recomputation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from tthc_tracker.domain.calendar import WorkCalendar
+from tthc_tracker.domain.catalog import Procedure, code, required
+from tthc_tracker.domain.deadline import Deadline, check_extension, compute_deadline
+from tthc_tracker.domain.dossier import (
+    OPEN_STATUSES,
+    ApplicantKind,
+    Channel,
+    Dossier,
+    Event,
+    EventKind,
+    RecordedEvent,
+    Status,
+)
+from tthc_tracker.domain.errors import ChronologyError, EmptyFieldError, TransitionError
+from tthc_tracker.domain.timeliness import (
+    Timeliness,
+    classify_finished,
+    classify_open,
+    remaining_text,
+)
+from tthc_tracker.domain.times import iso, nfc, show
+from tthc_tracker.services.calendars import Calendars
+from tthc_tracker.storage.db import Database
+from tthc_tracker.storage.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class DossierView:
+    """A dossier with its deadline as of a moment: what `dossier show` prints."""
+
+    dossier: Dossier
+    procedure: Procedure
+    deadline: Deadline
+    events: tuple[RecordedEvent, ...]
+    as_of: datetime
+    timeliness: Timeliness | None  # None while the clock is stopped (paused, supplement)
+    working_seconds_left: int
+    remaining: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewDossier:
+    code: str
+    procedure: str
+    agency: str
+    applicant: str
+    received_at: datetime
+    channel: str
+    applicant_kind: str = ApplicantKind.PERSON.value
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    summary: str = ""
+    receiving_agency: str | None = None
+    returning_agency: str | None = None
+
+
+EventMaker = Callable[
+    [Dossier, datetime, list[Event], WorkCalendar, Procedure], tuple[Dossier, Event]
+]
+"""Turns a stored dossier into its next state and the event that records the change."""
+
+
+def _calendar(repo: Repository, calendars: Calendars, agency_code: str) -> WorkCalendar:
+    return calendars.for_agency(repo.get_agency(agency_code))
+
+
+def _deadline(
+    calendar: WorkCalendar, procedure: Procedure, dossier: Dossier, events: list[Event]
+) -> Deadline:
+    return compute_deadline(
+        calendar, procedure.limit, dossier.received_at, events, procedure.cutoff
+    )
+
+
+def add_dossier(
+    db: Database, calendars: Calendars, new: NewDossier, actor: str, now: datetime
+) -> DossierView:
+    """Receive a dossier: validate, compute its due time, write it and its first event."""
+    dossier_code = code(new.code, "mã hồ sơ")
+    applicant = required(new.applicant, "--applicant")
+    if new.received_at > now:
+        raise ChronologyError("--received", show(new.received_at), "thời điểm hiện tại", show(now))
+    received_at = new.received_at.replace(microsecond=0)
+    with db.transaction() as repo:
+        procedure = repo.get_procedure(code(new.procedure, "--procedure"))
+        processing = code(new.agency, "--agency")
+        calendar = _calendar(repo, calendars, processing)
+        draft = Dossier(
+            code=dossier_code,
+            procedure_code=procedure.code,
+            receiving_agency=code(new.receiving_agency or processing, "--receiving-agency"),
+            processing_agency=processing,
+            returning_agency=code(new.returning_agency or processing, "--returning-agency"),
+            applicant_name=applicant,
+            applicant_kind=ApplicantKind.parse(new.applicant_kind),
+            id_number=nfc(new.id_number),
+            address=nfc(new.address),
+            phone=nfc(new.phone),
+            email=nfc(new.email),
+            summary=nfc(new.summary),
+            channel=Channel.parse(new.channel),
+            received_at=received_at,
+            original_due_at=received_at,
+            due_at=received_at,
+        )
+        deadline = _deadline(calendar, procedure, draft, [])
+        dossier = replace(draft, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
+        event = Event(EventKind.RECEIVED, received_at, "", "due_at", None, iso(deadline.due_at))
+        repo.add_dossier(dossier, [event], actor, now)
+        return _view(repo, calendar, dossier_code, now)
+
+
+def _view(
+    repo: Repository, calendar: WorkCalendar, dossier_code: str, as_of: datetime
+) -> DossierView:
+    dossier = repo.get_dossier(dossier_code)
+    procedure = repo.get_procedure(dossier.procedure_code)
+    events = tuple(repo.events(dossier_code))
+    deadline = _deadline(calendar, procedure, dossier, [e.event for e in events])
+    due = dossier.due_at
+    left = calendar.working_between(as_of, due)
+    timeliness: Timeliness | None
+    finished = dossier.completed_at or dossier.returned_at
+    if finished is not None:
+        timeliness = classify_finished(finished, due)
+        left = calendar.working_between(finished, due)
+        remaining = timeliness.label
+    elif dossier.status is Status.IN_PROGRESS:
+        timeliness = classify_open(as_of, due)
+        remaining = remaining_text(left, overdue=timeliness is Timeliness.OVERDUE)
+    else:
+        timeliness = None
+        remaining = dossier.status.label
+    return DossierView(dossier, procedure, deadline, events, as_of, timeliness, left, remaining)
+
+
+def show_dossier(
+    db: Database, calendars: Calendars, dossier_code: str, as_of: datetime
+) -> DossierView:
+    with db.transaction() as repo:
+        dossier = repo.get_dossier(dossier_code)
+        return _view(
+            repo, _calendar(repo, calendars, dossier.processing_agency), dossier_code, as_of
+        )
+
+
+def list_dossiers(
+    db: Database,
+    calendars: Calendars,
+    as_of: datetime,
+    status: Status | None = None,
+    agency: str | None = None,
+    overdue: bool = False,
+) -> list[DossierView]:
+    """Dossiers by status and processing agency; ``overdue``: clock running, due time passed."""
+    with db.transaction() as repo:
+        statuses = [status] if status else None
+        if overdue:
+            statuses = [Status.IN_PROGRESS] if status in (None, Status.IN_PROGRESS) else []
+        found = repo.list_dossiers(statuses, agency, as_of if overdue else None)
+        return [
+            _view(repo, _calendar(repo, calendars, d.processing_agency), d.code, as_of)
+            for d in found
+        ]
+
+
+def _due_events(before: Dossier, deadline: Deadline, at: datetime) -> list[Event]:
+    events = []
+    for name, old, new in (
+        ("original_due_at", before.original_due_at, deadline.legal_due_at),
+        ("due_at", before.due_at, deadline.due_at),
+    ):
+        if old != new:
+            events.append(Event(EventKind.DUE_RECOMPUTED, at, "", name, iso(old), iso(new)))
+    return events
+
+
+def _apply(
+    repo: Repository,
+    calendars: Calendars,
+    dossier_code: str,
+    make_event: EventMaker,
+    actor: str,
+    now: datetime,
+) -> DossierView:
+    dossier = repo.get_dossier(dossier_code)
+    history = repo.events(dossier_code)
+    calendar = _calendar(repo, calendars, dossier.processing_agency)
+    procedure = repo.get_procedure(dossier.procedure_code)
+    last_at = max(e.event.at for e in history)
+    after, event = make_event(dossier, last_at, [e.event for e in history], calendar, procedure)
+    deadline = _deadline(calendar, procedure, after, [*(e.event for e in history), event])
+    after = replace(after, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
+    repo.save_dossier(
+        dossier, after, [event, *_due_events(dossier, deadline, event.at)], actor, now
+    )
+    return _view(repo, calendar, dossier_code, now)
+
+
+def _transition_maker(kind: EventKind, at: datetime, reason: str) -> EventMaker:
+    def make(
+        dossier: Dossier,
+        last_at: datetime,
+        _history: list[Event],
+        _calendar: WorkCalendar,
+        _procedure: Procedure,
+    ) -> tuple[Dossier, Event]:
+        state, event = dossier.lifecycle(last_at).apply(kind, at, reason)
+        after = replace(dossier, status=state.status, supplement_requests=state.supplement_requests)
+        if kind is EventKind.COMPLETED:
+            after = replace(after, completed_at=at)
+        if kind is EventKind.RETURNED:
+            after = replace(after, returned_at=at)
+        return after, event
+
+    return make
+
+
+def transition(
+    db: Database,
+    calendars: Calendars,
+    dossier_code: str,
+    kind: EventKind,
+    at: datetime,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> DossierView:
+    """A lifecycle action (complete, return, supplement request/receipt, pause, …)."""
+    if at > now:
+        raise ChronologyError("--at", show(at), "thời điểm hiện tại", show(now))
+    with db.transaction() as repo:
+        return _apply(
+            repo,
+            calendars,
+            dossier_code,
+            _transition_maker(kind, at.replace(microsecond=0), reason),
+            actor,
+            now,
+        )
+
+
+def _extension_maker(new_due: datetime, at: datetime, reason: str) -> EventMaker:
+    def make(
+        dossier: Dossier,
+        last_at: datetime,
+        history: list[Event],
+        calendar: WorkCalendar,
+        procedure: Procedure,
+    ) -> tuple[Dossier, Event]:
+        if dossier.status not in OPEN_STATUSES:
+            raise TransitionError(dossier.code, dossier.status.label, EventKind.EXTENDED.label)
+        clean_reason = nfc(reason)
+        if not clean_reason:
+            raise EmptyFieldError("--reason")
+        if at < last_at:
+            raise ChronologyError("--at", show(at), "sự kiện gần nhất", show(last_at))
+        current = _deadline(calendar, procedure, dossier, history)
+        check_extension(calendar, dossier.code, current, new_due)
+        event = Event(
+            EventKind.EXTENDED, at, clean_reason, "due_at", iso(current.due_at), iso(new_due)
+        )
+        return replace(dossier, extended=True), event
+
+    return make
+
+
+def extend(
+    db: Database,
+    calendars: Calendars,
+    dossier_code: str,
+    new_due: datetime,
+    reason: str,
+    at: datetime,
+    actor: str,
+    now: datetime,
+) -> DossierView:
+    """Record the one allowed extension (hẹn lại ngày trả kết quả, ND 118 Art. 19.6)."""
+    with db.transaction() as repo:
+        return _apply(
+            repo,
+            calendars,
+            dossier_code,
+            _extension_maker(new_due.replace(microsecond=0), at.replace(microsecond=0), reason),
+            actor,
+            now,
+        )
+
+
+def recompute_open(db: Database, calendars: Calendars, actor: str, now: datetime) -> list[str]:
+    """Replay every open dossier against the current calendar; returns the codes that changed."""
+    with db.transaction() as repo:
+        return recompute_in(repo, calendars, actor, now)
+
+
+def recompute_in(repo: Repository, calendars: Calendars, actor: str, now: datetime) -> list[str]:
+    """Recompute inside a caller's transaction; each change gets a ``due_recomputed`` event."""
+    changed = []
+    for dossier in repo.list_dossiers(OPEN_STATUSES):
+        calendar = _calendar(repo, calendars, dossier.processing_agency)
+        procedure = repo.get_procedure(dossier.procedure_code)
+        history = [e.event for e in repo.events(dossier.code)]
+        deadline = _deadline(calendar, procedure, dossier, history)
+        events = _due_events(dossier, deadline, now)
+        if events:
+            after = replace(dossier, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
+            reason = "tính lại theo lịch làm việc hiện hành"
+            repo.save_dossier(
+                dossier, after, [replace(e, reason=reason) for e in events], actor, now
+            )
+            changed.append(dossier.code)
+    return changed

@@ -1,0 +1,391 @@
+"""Reading and writing the ledger inside one transaction, with explicit row <-> value mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from tthc_tracker.domain.calendar import DayKind, DayRule, OfficeHours, Origin
+from tthc_tracker.domain.catalog import Agency, Procedure
+from tthc_tracker.domain.dossier import (
+    ApplicantKind,
+    Channel,
+    Dossier,
+    Event,
+    EventKind,
+    RecordedEvent,
+    Status,
+)
+from tthc_tracker.domain.errors import DuplicateError, NotFoundError, TthcError
+from tthc_tracker.domain.limits import limit_from_parts
+from tthc_tracker.storage.models import (
+    AgencyRow,
+    CalendarEditRow,
+    DossierEventRow,
+    DossierRow,
+    ProcedureRow,
+)
+
+
+class ConcurrentUpdateError(TthcError):
+    """Another writer changed the dossier between our read and our write."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    def message(self) -> str:
+        return f"Hồ sơ “{self.code}” vừa được người khác cập nhật; hãy thử lại."
+
+
+def _agency(row: AgencyRow) -> Agency:
+    return Agency(
+        code=row.code,
+        name=row.name,
+        parent=row.parent,
+        place=row.place,
+        signer_title=row.signer_title,
+        signer_name=row.signer_name,
+        letter_suffix=row.letter_suffix,
+        hours=OfficeHours.parse(
+            row.office_hours, row.saturday_hours, saturday_counts=row.saturday_counts
+        ),
+        apology_lead_days=row.apology_lead_days,
+        email=row.email,
+    )
+
+
+def _procedure(row: ProcedureRow, agency_code: str | None) -> Procedure:
+    return Procedure(
+        code=row.code,
+        name=row.name,
+        field=row.field,
+        level=row.level,
+        limit=limit_from_parts(row.limit_amount, row.limit_unit),
+        limit_text=row.limit_text,
+        cutoff=time.fromisoformat(row.cutoff) if row.cutoff else None,
+        agency_code=agency_code,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
+
+
+def _event(row: DossierEventRow) -> RecordedEvent:
+    return RecordedEvent(
+        seq=row.seq,
+        event=Event(
+            kind=EventKind(row.kind),
+            at=row.at,
+            reason=row.reason,
+            field=row.field,
+            old_value=row.old_value,
+            new_value=row.new_value,
+        ),
+        actor=row.actor,
+        recorded_at=row.recorded_at,
+    )
+
+
+_DOSSIER_FIELDS = (
+    "code",
+    "applicant_name",
+    "id_number",
+    "address",
+    "phone",
+    "email",
+    "summary",
+    "received_at",
+    "original_due_at",
+    "due_at",
+    "completed_at",
+    "returned_at",
+    "declared_due_at",
+    "supplement_requests",
+    "extended",
+    "version",
+)
+
+
+class Repository:
+    """All ledger queries of one transaction. Raises domain errors, never SQLAlchemy ones."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _flush(self, kind: str, key: str) -> None:
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise DuplicateError(kind, key) from exc
+
+    # -- agencies ---------------------------------------------------------------------------
+
+    def _agency_row(self, code: str) -> AgencyRow:
+        row = self.session.exec(select(AgencyRow).where(AgencyRow.code == code)).first()
+        if row is None:
+            raise NotFoundError("agency", code)
+        return row
+
+    def add_agency(self, agency: Agency, now: datetime) -> None:
+        if self.session.exec(select(AgencyRow.id).where(AgencyRow.code == agency.code)).first():
+            raise DuplicateError("agency", agency.code)
+        self.session.add(
+            AgencyRow(
+                code=agency.code,
+                name=agency.name,
+                parent=agency.parent,
+                place=agency.place,
+                signer_title=agency.signer_title,
+                signer_name=agency.signer_name,
+                letter_suffix=agency.letter_suffix,
+                office_hours=agency.hours.text(),
+                saturday_hours=agency.hours.saturday_text(),
+                saturday_counts=agency.hours.saturday_counts,
+                apology_lead_days=agency.apology_lead_days,
+                email=agency.email,
+                created_at=now,
+            )
+        )
+        self._flush("agency", agency.code)
+
+    def get_agency(self, code: str) -> Agency:
+        return _agency(self._agency_row(code))
+
+    def list_agencies(self) -> list[Agency]:
+        return [_agency(r) for r in self.session.exec(select(AgencyRow).order_by(AgencyRow.code))]
+
+    # -- procedures -------------------------------------------------------------------------
+
+    def add_procedure(self, procedure: Procedure, now: datetime) -> None:
+        exists = select(ProcedureRow.id).where(ProcedureRow.code == procedure.code)
+        if self.session.exec(exists).first():
+            raise DuplicateError("procedure", procedure.code)
+        agency_id = self._agency_row(procedure.agency_code).id if procedure.agency_code else None
+        self.session.add(
+            ProcedureRow(
+                code=procedure.code,
+                name=procedure.name,
+                field=procedure.field,
+                level=procedure.level,
+                limit_text=procedure.limit_text,
+                limit_amount=str(procedure.limit.amount),
+                limit_unit=procedure.limit.unit.value,
+                cutoff=procedure.cutoff.strftime("%H:%M") if procedure.cutoff else None,
+                agency_id=agency_id,
+                valid_from=procedure.valid_from,
+                valid_to=procedure.valid_to,
+                created_at=now,
+            )
+        )
+        self._flush("procedure", procedure.code)
+
+    def _procedures(self, *where: object) -> list[Procedure]:
+        statement = (
+            select(ProcedureRow, AgencyRow.code)
+            .join(AgencyRow, col(ProcedureRow.agency_id) == AgencyRow.id, isouter=True)
+            .where(*where)  # type: ignore[arg-type]
+            .order_by(ProcedureRow.code)
+        )
+        return [_procedure(row, agency) for row, agency in self.session.exec(statement)]
+
+    def get_procedure(self, code: str) -> Procedure:
+        found = self._procedures(ProcedureRow.code == code)
+        if not found:
+            raise NotFoundError("procedure", code)
+        return found[0]
+
+    def list_procedures(self) -> list[Procedure]:
+        return self._procedures()
+
+    # -- dossiers ---------------------------------------------------------------------------
+
+    def _ids(self, dossier: Dossier) -> dict[str, Any]:
+        procedure = self.session.exec(
+            select(ProcedureRow.id).where(ProcedureRow.code == dossier.procedure_code)
+        ).first()
+        if procedure is None:
+            raise NotFoundError("procedure", dossier.procedure_code)
+        return {
+            "procedure_id": procedure,
+            "receiving_agency_id": self._agency_row(dossier.receiving_agency).id,
+            "processing_agency_id": self._agency_row(dossier.processing_agency).id,
+            "returning_agency_id": self._agency_row(dossier.returning_agency).id,
+        }
+
+    def add_dossier(
+        self, dossier: Dossier, events: Sequence[Event], actor: str, now: datetime
+    ) -> None:
+        if self.session.exec(select(DossierRow.id).where(DossierRow.code == dossier.code)).first():
+            raise DuplicateError("dossier", dossier.code)
+        row = DossierRow(
+            **{name: getattr(dossier, name) for name in _DOSSIER_FIELDS},
+            **self._ids(dossier),
+            applicant_kind=dossier.applicant_kind.value,
+            channel=dossier.channel.value,
+            status=dossier.status.value,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self._flush("dossier", dossier.code)
+        assert row.id is not None
+        self._append_events(row.id, 0, events, actor, now)
+
+    def _append_events(
+        self, dossier_id: int, last_seq: int, events: Iterable[Event], actor: str, now: datetime
+    ) -> None:
+        for offset, event in enumerate(events, start=1):
+            self.session.add(
+                DossierEventRow(
+                    dossier_id=dossier_id,
+                    seq=last_seq + offset,
+                    kind=event.kind.value,
+                    at=event.at,
+                    recorded_at=now,
+                    actor=actor,
+                    field=event.field,
+                    old_value=event.old_value,
+                    new_value=event.new_value,
+                    reason=event.reason,
+                )
+            )
+        self._flush("event", str(dossier_id))
+
+    def _select_dossiers(self) -> tuple[Any, Any]:
+        procedure = aliased(ProcedureRow)
+        receiving = aliased(AgencyRow)
+        processing = aliased(AgencyRow)
+        returning = aliased(AgencyRow)
+        return (
+            sa_select(DossierRow)
+            .add_columns(
+                col(procedure.code), col(receiving.code), col(processing.code), col(returning.code)
+            )
+            .join(procedure, col(DossierRow.procedure_id) == procedure.id)
+            .join(receiving, col(DossierRow.receiving_agency_id) == receiving.id)
+            .join(processing, col(DossierRow.processing_agency_id) == processing.id)
+            .join(returning, col(DossierRow.returning_agency_id) == returning.id)
+        ), processing
+
+    @staticmethod
+    def _dossier(
+        row: DossierRow, procedure: str, receiving: str, processing: str, returning: str
+    ) -> Dossier:
+        return Dossier(
+            **{name: getattr(row, name) for name in _DOSSIER_FIELDS},
+            procedure_code=procedure,
+            receiving_agency=receiving,
+            processing_agency=processing,
+            returning_agency=returning,
+            applicant_kind=ApplicantKind(row.applicant_kind),
+            channel=Channel(row.channel),
+            status=Status(row.status),
+        )
+
+    def get_dossier(self, code: str) -> Dossier:
+        statement, _ = self._select_dossiers()
+        found = self.session.execute(statement.where(DossierRow.code == code)).first()
+        if found is None:
+            raise NotFoundError("dossier", code)
+        return self._dossier(*found)
+
+    def list_dossiers(
+        self,
+        statuses: Iterable[Status] | None = None,
+        agency: str | None = None,
+        due_before: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Dossier]:
+        statement, processing = self._select_dossiers()
+        if statuses is not None:
+            statement = statement.where(col(DossierRow.status).in_([s.value for s in statuses]))
+        if agency is not None:
+            self._agency_row(agency)
+            statement = statement.where(processing.code == agency)
+        if due_before is not None:
+            statement = statement.where(col(DossierRow.due_at) < due_before)
+        statement = statement.order_by(col(DossierRow.received_at), col(DossierRow.code))
+        if limit is not None:
+            statement = statement.limit(limit)
+        return [self._dossier(*found) for found in self.session.execute(statement)]
+
+    def events(self, code: str) -> list[RecordedEvent]:
+        dossier_id = self._dossier_id(code)
+        rows = self.session.exec(
+            select(DossierEventRow)
+            .where(DossierEventRow.dossier_id == dossier_id)
+            .order_by(col(DossierEventRow.seq))
+        )
+        return [_event(r) for r in rows]
+
+    def _dossier_id(self, code: str) -> int:
+        dossier_id = self.session.exec(select(DossierRow.id).where(DossierRow.code == code)).first()
+        if dossier_id is None:
+            raise NotFoundError("dossier", code)
+        return dossier_id
+
+    def save_dossier(
+        self, before: Dossier, after: Dossier, events: Sequence[Event], actor: str, now: datetime
+    ) -> Dossier:
+        """Write ``after`` if the stored version is still ``before.version`` (compare-and-set)."""
+        dossier_id = self._dossier_id(before.code)
+        values = {name: getattr(after, name) for name in _DOSSIER_FIELDS if name != "code"}
+        values.update(status=after.status.value, version=before.version + 1, updated_at=now)
+        result = self.session.execute(
+            update(DossierRow)
+            .where(col(DossierRow.id) == dossier_id, col(DossierRow.version) == before.version)
+            .values(**values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentUpdateError(before.code)
+        last_seq = self.session.exec(
+            select(func.max(DossierEventRow.seq)).where(DossierEventRow.dossier_id == dossier_id)
+        ).one()
+        self._append_events(dossier_id, last_seq or 0, events, actor, now)
+        self.session.expire_all()
+        return self.get_dossier(before.code)
+
+    def count_dossiers(self) -> int:
+        return self.session.exec(select(func.count()).select_from(DossierRow)).one()
+
+    # -- calendar edits ---------------------------------------------------------------------
+
+    def calendar_edits(self) -> list[DayRule]:
+        rows = self.session.exec(select(CalendarEditRow).order_by(col(CalendarEditRow.day)))
+        return [
+            DayRule(r.day, DayKind(r.kind), r.reason, f"quản trị viên {r.actor}", Origin.ADMIN)
+            for r in rows
+        ]
+
+    def set_calendar_edit(
+        self, day: date, kind: DayKind, reason: str, actor: str, now: datetime
+    ) -> DayRule | None:
+        """Add or replace the edit of ``day``; returns the edit it replaced."""
+        row = self.session.exec(select(CalendarEditRow).where(CalendarEditRow.day == day)).first()
+        previous = None
+        if row is not None:
+            previous = DayRule(row.day, DayKind(row.kind), row.reason, row.actor, Origin.ADMIN)
+            self.session.delete(row)
+            self.session.flush()
+        self.session.add(
+            CalendarEditRow(day=day, kind=kind.value, reason=reason, actor=actor, created_at=now)
+        )
+        self._flush("calendar_edit", day.isoformat())
+        return previous
+
+    def remove_calendar_edit(self, day: date) -> DayRule:
+        row = self.session.exec(select(CalendarEditRow).where(CalendarEditRow.day == day)).first()
+        if row is None:
+            raise NotFoundError("calendar_edit", day.strftime("%d/%m/%Y"))
+        rule = DayRule(row.day, DayKind(row.kind), row.reason, row.actor, Origin.ADMIN)
+        self.session.delete(row)
+        self.session.flush()
+        return rule
