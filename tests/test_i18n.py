@@ -20,9 +20,24 @@ def _ids(path: Path) -> set[str]:
 def test_messages_pot_is_up_to_date(tmp_path: Path) -> None:
     fresh = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_", "--no-location", "--sort-output", "-o", str(fresh), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     missing = _ids(fresh) - _ids(TEMPLATE)
     assert not missing, (

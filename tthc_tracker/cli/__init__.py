@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from tthc_tracker.cli import catalog, deadlines, demo, dossier
+from tthc_tracker.cli import catalog, deadlines, demo, dossier, letters, schedule, sweep
 from tthc_tracker.cli.common import reports_errors
 from tthc_tracker.i18n import _
 
@@ -68,12 +68,16 @@ catalog.register(app)
 dossier.register(app)
 deadlines.register(app)
 demo.register(app)
+sweep.register(app)
+letters.register(app)
+schedule.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: usage errors too end with exit code 1."""
     try:
-        app(args=argv, prog_name="tthc", standalone_mode=False)
+        # Without standalone mode a command's ``typer.Exit`` is returned, not raised.
+        result = app(args=argv, prog_name="tthc", standalone_mode=False)
     except typer.Exit as exit_:
         sys.exit(exit_.exit_code)
     except typer.Abort:
@@ -81,8 +85,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except typer.TyperException as error:  # missing option, unknown command, bad value, …
         detail = error.format_message() if hasattr(error, "format_message") else str(error)
+        if type(error).__name__ == "NoArgsIsHelpError":  # `tthc`, `tthc dossier`: show help
+            typer.echo(detail)
+            sys.exit(0)
         typer.echo(
             _("Lỗi: lệnh viết chưa đúng: {detail} Xem thêm: tthc --help").format(detail=detail),
             err=True,
         )
         sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -9,10 +9,12 @@ from tthc_tracker.domain.catalog import DEFAULT_OFFICE_HOURS, Agency, Procedure
 from tthc_tracker.i18n import _
 
 agency_app = typer.Typer(
-    help=_("Cơ quan, đơn vị (tiếp nhận, xử lý, trả kết quả)."), no_args_is_help=True
+    help=_("Cơ quan, đơn vị (tiếp nhận, xử lý, trả kết quả).\n\nVí dụ: tthc agency list"),
+    no_args_is_help=True,
 )
 procedure_app = typer.Typer(
-    help=_("Danh mục thủ tục hành chính và thời hạn giải quyết."), no_args_is_help=True
+    help=_("Danh mục thủ tục hành chính và thời hạn giải quyết.\n\nVí dụ: tthc procedure list"),
+    no_args_is_help=True,
 )
 
 
@@ -44,6 +46,14 @@ def agency_add(
         1, "--apology-lead-days", help=_("Số ngày làm việc báo trước hạn để xin lỗi.")
     ),
     email: str = typer.Option("", "--email", help=_("Thư điện tử nhận bản tin cảnh báo.")),
+    short_name: str = typer.Option(
+        "", "--short-name", help=_('Tên dùng trong thân văn bản, ví dụ "Sở Tư pháp".')
+    ),
+    letter_template: str = typer.Option(
+        "tt03-2025",
+        "--letter-template",
+        help=_("Mẫu văn bản xin lỗi: tt03-2025, tt01-2018, cong-van hoặc đường dẫn tệp .docx."),
+    ),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Thêm một cơ quan.
@@ -66,6 +76,8 @@ def agency_add(
         saturday_counts=saturday_counts,
         apology_lead_days=apology_lead_days,
         email=email,
+        short_name=short_name,
+        letter_template=letter_template,
     )
     with app_for(ctx) as app:
         catalog.add_agency(app.db, agency, app.clock())
@@ -88,6 +100,8 @@ def agency_json(agency: Agency) -> dict[str, object]:
         "saturday_hours": agency.hours.saturday_text(),
         "saturday_counts": agency.hours.saturday_counts,
         "apology_lead_days": agency.apology_lead_days,
+        "short_name": agency.short_name,
+        "letter_template": agency.letter_template,
         "email": agency.email,
     }
 

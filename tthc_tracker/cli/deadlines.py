@@ -9,7 +9,10 @@ from tthc_tracker.domain.times import iso, parse_date, parse_instant, show, week
 from tthc_tracker.i18n import _
 
 calendar_app = typer.Typer(
-    help=_("Lịch làm việc: ngày nghỉ, ngày làm bù, điều chỉnh của quản trị viên."),
+    help=_(
+        "Lịch làm việc: ngày nghỉ, ngày làm bù, điều chỉnh của quản trị viên.\n\n"
+        "Ví dụ: tthc calendar show 2026"
+    ),
     no_args_is_help=True,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import typer
@@ -37,6 +38,9 @@ def demo(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     app = build(f"sqlite:///{database}", schema_required=False)
+    for produced in (app.settings.letters_dir, app.settings.outbox_dir):
+        if produced.resolve().is_relative_to(directory.resolve()):
+            shutil.rmtree(produced, ignore_errors=True)  # a fresh demo: no old letters
     try:
         init_schema(app)
         now = app.clock()
@@ -74,6 +78,39 @@ def demo(
             typer.echo(
                 f"  {view.dossier.code}  {view.dossier.processing_agency}  "
                 f"{_('hạn')} {show(view.dossier.due_at)}  {view.remaining}"
+            )
+        settings = app.settings
+        flow = demo_service.run_workflow(
+            app.db,
+            app.calendars,
+            (settings.templates_dir, settings.letters_dir, settings.outbox_dir),
+            now,
+            settings.actor,
+        )
+        typer.echo(
+            "\n"
+            + _(
+                "— Rà soát: {r} sắp quá hạn, {o} quá hạn, {lw} trễ hạn chưa xin lỗi; "
+                "{d} dự thảo văn bản xin lỗi —"
+            ).format(
+                r=len(flow.sweep.at_risk),
+                o=len(flow.sweep.overdue),
+                lw=len(flow.sweep.late_without_apology),
+                d=flow.sweep.drafts_created,
+            )
+        )
+        for issued in flow.letters:
+            typer.echo(
+                f"  {_('Văn bản')} {issued.letter.number_text} "
+                f"({issued.letter.agency_code}): {issued.letter.path}"
+            )
+        if flow.printed is not None:
+            typer.echo("  " + _("Tệp in hàng loạt: {path}").format(path=flow.printed))
+        typer.echo(_("— Bản tin buổi sáng (thư mục outbox) —"))
+        for delivery in flow.digests:
+            typer.echo(
+                f"  {delivery.digest.agency}: {len(delivery.digest.lines)} "
+                f"{_('hồ sơ')} — {delivery.files[0]}"
             )
     finally:
         app.close()

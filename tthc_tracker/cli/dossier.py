@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
     from tthc_tracker.services.deadlines import Explanation
     from tthc_tracker.services.ledger import DossierView
 
-dossier_app = typer.Typer(help=_("Sổ hồ sơ: tiếp nhận, xử lý, trả kết quả."), no_args_is_help=True)
+dossier_app = typer.Typer(
+    help=_("Sổ hồ sơ: tiếp nhận, xử lý, trả kết quả.\n\nVí dụ: tthc dossier list --overdue"),
+    no_args_is_help=True,
+)
 
 AT_OPTION = typer.Option(
     None,
@@ -105,13 +109,23 @@ def _print_view(view: DossierView) -> None:
     typer.echo("\n".join(lines))
 
 
+def _readable(value: str | None) -> str:
+    """Stored ISO instants as clerks read them; other values as they are."""
+    if not value:
+        return "—"
+    try:
+        return show(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def _print_events(view: DossierView) -> None:
     typer.echo(_("Lịch sử:"))
     for e in view.events:
         change = ""
         if e.event.field:
-            old = e.event.old_value or "—"
-            change = f" [{e.event.field}: {old} → {e.event.new_value or '—'}]"
+            old, new = _readable(e.event.old_value), _readable(e.event.new_value)
+            change = f" [{e.event.field}: {old} → {new}]"
         reason = f" — {e.event.reason}" if e.event.reason else ""
         typer.echo(
             f"  #{e.seq} {show(e.event.at)}  {e.event.kind.label}{change}{reason} "
@@ -121,7 +135,7 @@ def _print_events(view: DossierView) -> None:
 
 def print_explanation(explanation: Explanation) -> None:
     from tthc_tracker.domain.deadline import day_reason
-    from tthc_tracker.domain.timeliness import format_working
+    from tthc_tracker.domain.timeliness import format_hours
     from tthc_tracker.domain.times import weekday_name
 
     deadline = explanation.deadline
@@ -143,7 +157,7 @@ def print_explanation(explanation: Explanation) -> None:
     for line in explanation.days:
         info = line.info
         counted = (
-            f"{_('tính')} {format_working(line.counted_seconds)}"
+            f"{_('tính')} {format_hours(line.counted_seconds)}"
             if line.counted_seconds
             else _("không tính")
         )

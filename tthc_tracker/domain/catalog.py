@@ -41,6 +41,8 @@ class Agency:
     hours: OfficeHours = field(default_factory=lambda: OfficeHours.parse(DEFAULT_OFFICE_HOURS))
     apology_lead_days: int = 1
     email: str = ""
+    short_name: str = ""  # how the body of a letter names the agency ("Sở Tư pháp")
+    letter_template: str = "tt03-2025"  # a shipped template name or a .docx path
 
 
 @dataclass(frozen=True, slots=True)

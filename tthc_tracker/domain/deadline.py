@@ -47,7 +47,11 @@ def effective_start(calendar: WorkCalendar, received_at: datetime, cutoff: time 
         )
     opening = calendar.next_opening(received_at)
     if opening != moment:
-        return Start(received_at, opening, day, f"Nhận ngoài giờ làm việc: tính từ {show(opening)}")
+        # With a cut-off, a receipt on a day off counts from the next working day, as one
+        # after the cut-off does (so a later receipt is never due earlier).
+        base = local(opening).date() if cutoff is not None else day
+        note = f"Nhận ngoài giờ làm việc: tính từ {show(opening)}"
+        return Start(received_at, opening, base, note)
     return Start(received_at, opening, day, "")
 
 
@@ -115,6 +119,7 @@ def compute_deadline(
     paused = 0
     paused_all = 0
     supplement = 0
+    supplemented = False
     open_pause: datetime | None = None
     open_supplement: datetime | None = None
     extended_to: datetime | None = None
@@ -126,7 +131,7 @@ def compute_deadline(
             steps.append(Step(event.at, "Yêu cầu bổ sung: dừng tính thời hạn"))
         elif kind is EventKind.SUPPLEMENT_RECEIVED and open_supplement is not None:
             supplement += calendar.working_between(open_supplement, event.at)
-            open_supplement, running, paused = None, True, 0
+            open_supplement, running, paused, supplemented = None, True, 0, True
             start = effective_start(calendar, event.at, cutoff)
             steps.append(Step(event.at, "Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu"))
             if start.note:
@@ -154,7 +159,7 @@ def compute_deadline(
     if paused:
         legal = calendar.add_working(legal, paused)
     pause_method = None
-    if supplement:
+    if supplemented:  # even when no working time was spent awaiting (e.g. over a weekend)
         base = due_from(calendar, first, limit)
         pause_method = calendar.add_working(base, supplement + paused_all)
     steps.append(Step(legal, "Hạn giải quyết theo quy định"))

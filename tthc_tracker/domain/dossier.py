@@ -64,6 +64,7 @@ class EventKind(StrEnum):
     RETURNED = "returned"
     DUE_RECOMPUTED = "due_recomputed"
     UPDATED = "updated"
+    FLAGGED = "flagged"
 
     @property
     def label(self) -> str:
@@ -84,6 +85,7 @@ EVENT_LABELS = {
     EventKind.RETURNED: "Trả kết quả",
     EventKind.DUE_RECOMPUTED: "Tính lại hạn",
     EventKind.UPDATED: "Sửa thông tin",
+    EventKind.FLAGGED: "Cảnh báo của lượt rà soát",
 }
 
 # action -> (statuses it may start from, status it leads to)

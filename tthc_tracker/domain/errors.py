@@ -16,6 +16,7 @@ and exits with code 1. Anything that is not a ``TthcError`` is a bug.
     ├── RuleError                   the law or the lifecycle forbids the action
     │   ├── TransitionError
     │   ├── ChronologyError
+    │   │   └── FutureTimeError
     │   ├── ExtensionError
     │   └── SupplementError
     ├── CalendarRangeError          a date outside the years the calendar was built for
@@ -106,6 +107,8 @@ class NotFoundError(TthcError):
         "procedure": "Thủ tục",
         "dossier": "Hồ sơ",
         "calendar_edit": "Điều chỉnh lịch ngày",
+        "letter": "Văn bản xin lỗi",
+        "letter_file": "Tệp văn bản xin lỗi",
     }
 
     def __init__(self, kind: str, key: str) -> None:
@@ -168,6 +171,18 @@ class ChronologyError(RuleError):
             value=self.value,
             earlier_field=self.earlier_field,
             earlier_value=self.earlier_value,
+        )
+
+
+class FutureTimeError(ChronologyError):
+    """A time after the present: what has not happened yet cannot be recorded."""
+
+    def __init__(self, field: str, value: str, now: str) -> None:
+        super().__init__(field, value, _("thời điểm hiện tại"), now)
+
+    def message(self) -> str:
+        return _("Trường “{field}”: thời điểm {value} muộn hơn thời điểm hiện tại ({now}).").format(
+            field=self.field, value=self.value, now=self.earlier_value
         )
 
 

@@ -55,6 +55,16 @@ def format_working(seconds: int) -> str:
     return " ".join(parts) or "0 phút"
 
 
+def format_hours(seconds: int) -> str:
+    """``6 giờ 30 phút``: working time within one day, in hours and minutes."""
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes = rest // 60
+    parts = [f"{hours} giờ"] if hours else []
+    if minutes:
+        parts.append(f"{minutes} phút")
+    return " ".join(parts) or "0 phút"
+
+
 def remaining_text(working_seconds_left: int, *, overdue: bool) -> str:
     """``Còn 1 ngày 3 giờ`` before the due time, ``Quá 2 ngày 3 giờ`` after it.
 

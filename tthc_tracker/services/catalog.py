@@ -32,6 +32,8 @@ def new_agency(
     saturday_counts: bool = False,
     apology_lead_days: int = 1,
     email: str = "",
+    short_name: str = "",
+    letter_template: str = "tt03-2025",
 ) -> Agency:
     """Validate and normalise an agency's fields (NFC, required names, office hours)."""
     if apology_lead_days < 1:
@@ -49,6 +51,8 @@ def new_agency(
         ),
         apology_lead_days=apology_lead_days,
         email=nfc(email),
+        short_name=nfc(short_name),
+        letter_template=required(letter_template, "--letter-template"),
     )
 
 

@@ -9,10 +9,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tthc_tracker.domain.dossier import EventKind, Status
+from tthc_tracker.domain.letters import Honorific
 from tthc_tracker.domain.limits import WORKING_DAY_SECONDS
 from tthc_tracker.domain.times import local
 from tthc_tracker.services import catalog, ledger
+from tthc_tracker.services import digest as digest_service
+from tthc_tracker.services import letters as letters_service
+from tthc_tracker.services import sweep as sweep_service
 from tthc_tracker.services.calendars import Calendars
+from tthc_tracker.services.digest import Delivery
+from tthc_tracker.services.letters import Issued
+from tthc_tracker.services.sweep import SweepResult
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.seed_files import read_agencies, read_procedures
 
@@ -114,6 +121,8 @@ def load_catalogue(db: Database, data_dir: Path, now: datetime) -> tuple[int, in
                 letter_suffix=row["letter_suffix"] or "PXL",
                 office_hours=row["office_hours"],
                 email=row["email"],
+                short_name=row.get("short_name", ""),
+                letter_template=row.get("letter_template") or "tt03-2025",
             ),
             now,
         )
@@ -288,3 +297,50 @@ def _finish(
     handed = calendar.add_working(finish, rng.randrange(600, WORKING_DAY_SECONDS))
     if handed <= now and rng.random() < 0.85:
         ledger.transition(db, calendars, code, EventKind.RETURNED, handed, "", actor, handed)
+
+
+@dataclass
+class WorkflowSummary:
+    sweep: SweepResult
+    letters: list[Issued]
+    printed: Path | None
+    digests: list[Delivery]
+
+
+def run_workflow(
+    db: Database,
+    calendars: Calendars,
+    dirs: tuple[Path, Path, Path],
+    now: datetime,
+    actor: str,
+    letters: int = 5,
+) -> WorkflowSummary:
+    """The day of a one-stop unit: the sweep, apology letters for the dossiers at risk, one
+    printable batch, and the morning digests. ``dirs``: templates, letters, outbox."""
+    templates_dir, letters_dir, outbox = dirs
+    result = sweep_service.sweep(db, calendars, now, actor, lambda: now)
+    issued = []
+    for code in result.at_risk[:letters]:
+        view = ledger.show_dossier(db, calendars, code, now)
+        new_due = calendars.base.add_working(view.dossier.due_at, 2 * WORKING_DAY_SECONDS)
+        issued.append(
+            letters_service.issue(
+                db,
+                calendars,
+                templates_dir,
+                letters_dir,
+                code,
+                reason="Đang chờ ý kiến thẩm định của cơ quan có liên quan",
+                new_due=new_due,
+                at=now,
+                honorific=Honorific.UNKNOWN,
+                actor=actor,
+                now=now,
+            )
+        )
+    printed = None
+    if issued:
+        printed = letters_dir / f"in-hang-loat-{local(now):%Y%m%d}.docx"
+        letters_service.print_batch(db, printed, day_from=local(now).date())
+    deliveries = digest_service.deliver(digest_service.build(db, calendars, now), outbox, None)
+    return WorkflowSummary(result, issued, printed, deliveries)

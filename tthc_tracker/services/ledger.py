@@ -19,7 +19,12 @@ from tthc_tracker.domain.dossier import (
     RecordedEvent,
     Status,
 )
-from tthc_tracker.domain.errors import ChronologyError, EmptyFieldError, TransitionError
+from tthc_tracker.domain.errors import (
+    ChronologyError,
+    EmptyFieldError,
+    FutureTimeError,
+    TransitionError,
+)
 from tthc_tracker.domain.timeliness import (
     Timeliness,
     classify_finished,
@@ -89,7 +94,7 @@ def add_dossier(
     dossier_code = code(new.code, "mã hồ sơ")
     applicant = required(new.applicant, "--applicant")
     if new.received_at > now:
-        raise ChronologyError("--received", show(new.received_at), "thời điểm hiện tại", show(now))
+        raise FutureTimeError("--received", show(new.received_at), show(now))
     received_at = new.received_at.replace(microsecond=0)
     with db.transaction() as repo:
         procedure = repo.get_procedure(code(new.procedure, "--procedure"))
@@ -197,13 +202,15 @@ def _apply(
     history = repo.events(dossier_code)
     calendar = _calendar(repo, calendars, dossier.processing_agency)
     procedure = repo.get_procedure(dossier.procedure_code)
-    last_at = max(e.event.at for e in history)
+    # A sweep's flag is an observation, not a step of the dossier: recording late what
+    # happened before the nightly sweep (a completion entered next morning) stays allowed.
+    last_at = max(e.event.at for e in history if e.event.kind is not EventKind.FLAGGED)
     after, event = make_event(dossier, last_at, [e.event for e in history], calendar, procedure)
     deadline = _deadline(calendar, procedure, after, [*(e.event for e in history), event])
     after = replace(after, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
-    repo.save_dossier(
-        dossier, after, [event, *_due_events(dossier, deadline, event.at)], actor, now
-    )
+    # An event that records a due time itself (the extension) needs no second record of it.
+    recomputed = [e for e in _due_events(dossier, deadline, event.at) if e.field != event.field]
+    repo.save_dossier(dossier, after, [event, *recomputed], actor, now)
     return _view(repo, calendar, dossier_code, now)
 
 
@@ -238,7 +245,7 @@ def transition(
 ) -> DossierView:
     """A lifecycle action (complete, return, supplement request/receipt, pause, …)."""
     if at > now:
-        raise ChronologyError("--at", show(at), "thời điểm hiện tại", show(now))
+        raise FutureTimeError("--at", show(at), show(now))
     with db.transaction() as repo:
         return _apply(
             repo,
@@ -287,14 +294,25 @@ def extend(
 ) -> DossierView:
     """Record the one allowed extension (hẹn lại ngày trả kết quả, ND 118 Art. 19.6)."""
     with db.transaction() as repo:
-        return _apply(
-            repo,
-            calendars,
-            dossier_code,
-            _extension_maker(new_due.replace(microsecond=0), at.replace(microsecond=0), reason),
-            actor,
-            now,
-        )
+        return extend_in(repo, calendars, dossier_code, new_due, reason, at, actor, now)
+
+
+def extend_in(
+    repo: Repository,
+    calendars: Calendars,
+    dossier_code: str,
+    new_due: datetime,
+    reason: str,
+    at: datetime,
+    actor: str,
+    now: datetime,
+) -> DossierView:
+    """The extension inside a caller's transaction (the apology letter issues it with its
+    number, so both commit or neither does)."""
+    if at > now:
+        raise FutureTimeError("--at", show(at), show(now))
+    maker = _extension_maker(new_due.replace(microsecond=0), at.replace(microsecond=0), reason)
+    return _apply(repo, calendars, dossier_code, maker, actor, now)
 
 
 def recompute_open(db: Database, calendars: Calendars, actor: str, now: datetime) -> list[str]:

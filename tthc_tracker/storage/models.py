@@ -28,6 +28,8 @@ class AgencyRow(SQLModel, table=True):
     saturday_counts: bool = False
     apology_lead_days: int = 1
     email: str = ""
+    short_name: str = ""
+    letter_template: str = "tt03-2025"
     created_at: datetime
 
 
@@ -111,3 +113,84 @@ class CalendarEditRow(SQLModel, table=True):
     reason: str
     actor: str
     created_at: datetime
+
+
+class LetterRow(SQLModel, table=True):
+    """An apology letter: a draft (no number) until issued; issued letters never change."""
+
+    __tablename__ = "letter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", unique=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)  # the issuing agency
+    status: str = Field(index=True)
+    year: int | None = None
+    number: int | None = None
+    number_text: str | None = None
+    reason: str = ""
+    new_due_at: datetime | None = None
+    original_due_at: datetime
+    apology_deadline: date | None = None
+    late: bool = False
+    issued_at: datetime | None = None
+    template: str = ""
+    path: str | None = None
+    sha256: str | None = None
+    created_at: datetime
+    created_by: str
+    issued_by: str | None = None
+
+
+class LetterCounterRow(SQLModel, table=True):
+    """The last number issued per agency and year: numbers are gapless, from 01."""
+
+    __tablename__ = "letter_counter"
+
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    last_number: int = 0
+
+
+class FlagRow(SQLModel, table=True):
+    """A sweep flag; unique per dossier, kind and due-time version, so re-runs add nothing."""
+
+    __tablename__ = "sweep_flag"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "kind", "due_at", name="uq_sweep_flag_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    kind: str
+    due_at: datetime
+    run_id: int | None = Field(default=None, foreign_key="sweep_run.id")
+    created_at: datetime
+
+
+class SweepRunRow(SQLModel, table=True):
+    """One sweep: when, for which instant, what it found, and how it ended."""
+
+    __tablename__ = "sweep_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime
+    finished_at: datetime | None = None
+    as_of: datetime = Field(index=True)
+    outcome: str  # running | ok | failed
+    at_risk: int = 0
+    overdue: int = 0
+    late_without_apology: int = 0
+    newly_flagged: int = 0
+    drafts_created: int = 0
+    error: str = ""
+    trigger: str = "manual"  # manual | scheduled | catch-up
+
+
+class LeaseRow(SQLModel, table=True):
+    """One scheduler per database: the holder renews the lease; it expires if the holder dies."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime

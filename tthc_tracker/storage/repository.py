@@ -25,6 +25,7 @@ from tthc_tracker.domain.dossier import (
 )
 from tthc_tracker.domain.errors import DuplicateError, NotFoundError, TthcError
 from tthc_tracker.domain.limits import limit_from_parts
+from tthc_tracker.domain.times import nfc
 from tthc_tracker.storage.models import (
     AgencyRow,
     CalendarEditRow,
@@ -32,6 +33,7 @@ from tthc_tracker.storage.models import (
     DossierRow,
     ProcedureRow,
 )
+from tthc_tracker.storage.workflow import Workflow
 
 
 class ConcurrentUpdateError(TthcError):
@@ -59,6 +61,8 @@ def _agency(row: AgencyRow) -> Agency:
         ),
         apology_lead_days=row.apology_lead_days,
         email=row.email,
+        short_name=row.short_name,
+        letter_template=row.letter_template,
     )
 
 
@@ -118,6 +122,7 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.workflow = Workflow(session)
 
     def _flush(self, kind: str, key: str) -> None:
         try:
@@ -129,6 +134,7 @@ class Repository:
     # -- agencies ---------------------------------------------------------------------------
 
     def _agency_row(self, code: str) -> AgencyRow:
+        code = nfc(code)  # codes are stored in NFC: look them up the same way
         row = self.session.exec(select(AgencyRow).where(AgencyRow.code == code)).first()
         if row is None:
             raise NotFoundError("agency", code)
@@ -151,6 +157,8 @@ class Repository:
                 saturday_counts=agency.hours.saturday_counts,
                 apology_lead_days=agency.apology_lead_days,
                 email=agency.email,
+                short_name=agency.short_name,
+                letter_template=agency.letter_template,
                 created_at=now,
             )
         )
@@ -197,6 +205,7 @@ class Repository:
         return [_procedure(row, agency) for row, agency in self.session.exec(statement)]
 
     def get_procedure(self, code: str) -> Procedure:
+        code = nfc(code)
         found = self._procedures(ProcedureRow.code == code)
         if not found:
             raise NotFoundError("procedure", code)
@@ -291,6 +300,7 @@ class Repository:
         )
 
     def get_dossier(self, code: str) -> Dossier:
+        code = nfc(code)
         statement, _ = self._select_dossiers()
         found = self.session.execute(statement.where(DossierRow.code == code)).first()
         if found is None:
@@ -303,15 +313,19 @@ class Repository:
         agency: str | None = None,
         due_before: datetime | None = None,
         limit: int | None = None,
+        finished_late: bool = False,
     ) -> list[Dossier]:
         statement, processing = self._select_dossiers()
         if statuses is not None:
             statement = statement.where(col(DossierRow.status).in_([s.value for s in statuses]))
         if agency is not None:
-            self._agency_row(agency)
-            statement = statement.where(processing.code == agency)
+            agency_row = self._agency_row(agency)
+            statement = statement.where(processing.code == agency_row.code)
         if due_before is not None:
             statement = statement.where(col(DossierRow.due_at) < due_before)
+        if finished_late:
+            finished = func.coalesce(DossierRow.completed_at, DossierRow.returned_at)
+            statement = statement.where(finished > DossierRow.original_due_at)
         statement = statement.order_by(col(DossierRow.received_at), col(DossierRow.code))
         if limit is not None:
             statement = statement.limit(limit)
@@ -327,6 +341,7 @@ class Repository:
         return [_event(r) for r in rows]
 
     def _dossier_id(self, code: str) -> int:
+        code = nfc(code)
         dossier_id = self.session.exec(select(DossierRow.id).where(DossierRow.code == code)).first()
         if dossier_id is None:
             raise NotFoundError("dossier", code)
@@ -352,6 +367,14 @@ class Repository:
         self._append_events(dossier_id, last_seq or 0, events, actor, now)
         self.session.expire_all()
         return self.get_dossier(before.code)
+
+    def append_events(self, code: str, events: Sequence[Event], actor: str, now: datetime) -> None:
+        """Add events to a dossier's history without changing the dossier itself."""
+        dossier_id = self._dossier_id(code)
+        last_seq = self.session.exec(
+            select(func.max(DossierEventRow.seq)).where(DossierEventRow.dossier_id == dossier_id)
+        ).one()
+        self._append_events(dossier_id, last_seq or 0, events, actor, now)
 
     def count_dossiers(self) -> int:
         return self.session.exec(select(func.count()).select_from(DossierRow)).one()

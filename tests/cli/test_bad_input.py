@@ -1,0 +1,220 @@
+"""Bad input: one Vietnamese line on stderr naming the field and value, exit 1, nothing written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    AGENCY_DEFAULT,
+    P_3_DAYS,
+    Runner,
+    add_dossier,
+    build_template,
+    copy_database,
+    fails,
+    ok,
+    show_json,
+    snapshot,
+)
+
+OPEN = "H48-260302-0001"  # received Mon 02/03/2026 09:00, in progress
+WITHDRAWN = "H48-260302-0002"
+SUPPLEMENTED = "H48-260302-0003"  # one supplement request already made and answered
+AWAITING = "H48-260302-0004"  # awaiting its supplement
+
+
+def _build_ledger(run: Runner) -> None:
+    for code in (OPEN, WITHDRAWN, SUPPLEMENTED, AWAITING):
+        add_dossier(run, code, "02/03/2026 09:00")
+    ok(run("dossier", "withdraw", WITHDRAWN, "--at", "03/03/2026 09:00"))
+    reason = ("--reason", "Thiếu bản sao giấy khai sinh")
+    for code in (SUPPLEMENTED, AWAITING):
+        ok(run("dossier", "supplement-request", code, "--at", "03/03/2026 09:00", *reason))
+    ok(run("dossier", "supplement-received", SUPPLEMENTED, "--at", "04/03/2026 09:00"))
+
+
+@pytest.fixture(scope="module")
+def ledger_template(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> Path:
+    return build_template(tmp_path_factory, seeded_template, _build_ledger)
+
+
+@pytest.fixture
+def ledger(run: Runner, db_path: Path, ledger_template: Path) -> Runner:
+    """Four dossiers received Mon 02/03/2026 09:00: open, withdrawn, supplemented, awaiting."""
+    copy_database(ledger_template, db_path)
+    return run
+
+
+def new(code: str = "NEW-1", **options: str) -> tuple[str, ...]:
+    """``dossier add`` arguments: valid ones, with ``options`` replacing or adding some."""
+    values = {
+        "--procedure": P_3_DAYS,
+        "--agency": AGENCY_DEFAULT,
+        "--applicant": "Nguyễn Văn Đức",
+        "--received": "02/03/2026 09:00",
+        "--channel": "truc-tiep",
+    }
+    values.update({f"--{k.replace('_', '-')}": v for k, v in options.items()})
+    args: list[str] = ["dossier", "add", code]
+    for name, value in values.items():
+        if value != "<omit>":
+            args += [name, value]
+    return tuple(args)
+
+
+CASES = {
+    "unknown procedure": (new(procedure="9.999999"), ("Thủ tục", "9.999999", "không tồn tại")),
+    "unknown agency": (new(agency="KHONG-CO"), ("Cơ quan", "KHONG-CO", "không tồn tại")),
+    "unknown receiving agency": (new(receiving_agency="KHONG-CO"), ("Cơ quan", "KHONG-CO")),
+    "duplicate dossier code": (new(OPEN), ("Hồ sơ", OPEN, "đã tồn tại")),
+    "unparseable time": (new(received="32/13/2026 25:00"), ("--received", "32/13/2026 25:00")),
+    "time in words": (new(received="hôm qua"), ("--received", "hôm qua", "DD/MM/YYYY HH:MM")),
+    "receipt in the future": (
+        new(received="28/11/2026 09:00"),
+        ("--received", "28/11/2026 09:00", "muộn hơn thời điểm hiện tại", "27/11/2026 10:00"),
+    ),
+    "empty applicant": (new(applicant="   "), ("--applicant", "không được để trống")),
+    "invalid channel": (new(channel="fax"), ("kênh", "fax", "truc-tiep, truc-tuyen, buu-chinh")),
+    "invalid applicant kind": (new(applicant_kind="nguoi"), ("loại chủ hồ sơ", "nguoi")),
+    "code with a space": (new("H48 0001"), ("mã hồ sơ", "H48 0001", "khoảng trắng")),
+    "missing required option": (new(procedure="<omit>"), ("lệnh viết chưa đúng", "--procedure")),
+    "unknown option": (new(colour="xanh"), ("lệnh viết chưa đúng", "--colour")),
+    "completion before receipt": (
+        ("dossier", "complete", OPEN, "--at", "01/03/2026 09:00"),
+        ("01/03/2026 09:00", "sớm hơn thời điểm tiếp nhận", "02/03/2026 09:00"),
+    ),
+    "completion in the future": (
+        ("dossier", "complete", OPEN, "--at", "30/11/2026 09:00"),
+        ("--at", "30/11/2026 09:00", "muộn hơn thời điểm hiện tại"),
+    ),
+    "action before the last event": (
+        ("dossier", "supplement-received", AWAITING, "--at", "03/03/2026 08:00"),
+        ("03/03/2026 08:00", "sớm hơn"),
+    ),
+    "unparseable --at": (("dossier", "complete", OPEN, "--at", "mai"), ("--at", "mai")),
+    "return before complete": (
+        ("dossier", "return", OPEN, "--at", "03/03/2026 09:00"),
+        (OPEN, "Đang giải quyết", "Trả kết quả"),
+    ),
+    "complete a withdrawn dossier": (
+        ("dossier", "complete", WITHDRAWN, "--at", "04/03/2026 09:00"),
+        (WITHDRAWN, "Rút hồ sơ", "Xử lý xong"),
+    ),
+    "second supplement request": (
+        (
+            "dossier",
+            "supplement-request",
+            SUPPLEMENTED,
+            "--at",
+            "04/03/2026 10:00",
+            "--reason",
+            "x",
+        ),
+        (SUPPLEMENTED, "một lần"),
+    ),
+    "supplement request while awaiting one": (
+        ("dossier", "supplement-request", AWAITING, "--at", "04/03/2026 10:00", "--reason", "x"),
+        (AWAITING, "Chờ bổ sung", "Yêu cầu bổ sung"),
+    ),
+    "supplement request without reason": (
+        ("dossier", "supplement-request", OPEN, "--at", "04/03/2026 10:00", "--reason", " "),
+        ("lý do", "không được để trống"),
+    ),
+    "pause without --reason": (
+        ("dossier", "pause", OPEN, "--at", "04/03/2026 10:00"),
+        ("lệnh viết chưa đúng", "--reason"),
+    ),
+    "resume a running dossier": (
+        ("dossier", "resume", OPEN, "--at", "04/03/2026 10:00"),
+        (OPEN, "Đang giải quyết", "Tiếp tục"),
+    ),
+    "extend a withdrawn dossier": (
+        ("dossier", "extend", WITHDRAWN, "--new-due", "10/03/2026 16:00", "--reason", "x"),
+        (WITHDRAWN, "Rút hồ sơ"),
+    ),
+    "extension dated in the future": (
+        (
+            "dossier",
+            "extend",
+            OPEN,
+            "--new-due",
+            "10/12/2026 16:00",
+            "--reason",
+            "x",
+            "--at",
+            "01/12/2026 09:00",
+        ),
+        ("--at", "01/12/2026 09:00", "muộn hơn"),
+    ),
+    "unparseable --new-due": (
+        ("dossier", "extend", OPEN, "--new-due", "32/13/2026 25:00", "--reason", "x"),
+        ("--new-due", "32/13/2026 25:00"),
+    ),
+    "unknown dossier": (("dossier", "show", "KHONG-CO"), ("Hồ sơ", "KHONG-CO", "không tồn tại")),
+    "unknown dossier action": (
+        ("dossier", "withdraw", "KHONG-CO", "--at", "04/03/2026 10:00"),
+        ("Hồ sơ", "KHONG-CO"),
+    ),
+    "invalid --status": (("dossier", "list", "--status", "xong"), ("--status", "xong")),
+    "list of an unknown agency": (("dossier", "list", "--agency", "KHONG-CO"), ("KHONG-CO",)),
+    "unparseable --as-of": (("dossier", "list", "--as-of", "hôm nay"), ("--as-of", "hôm nay")),
+}
+
+
+@pytest.mark.parametrize(("args", "fragments"), CASES.values(), ids=CASES.keys())
+def test_bad_input_changes_nothing(
+    ledger: Runner, db_path: Path, args: tuple[str, ...], fragments: tuple[str, ...]
+) -> None:
+    before = snapshot(db_path)
+    result = fails(ledger(*args), *fragments)
+    assert result.out == ""
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert snapshot(db_path) == before
+
+
+def test_a_refused_action_leaves_the_dossier_as_it_was(ledger: Runner) -> None:
+    before = show_json(ledger, OPEN)
+    fails(ledger("dossier", "return", OPEN, "--at", "03/03/2026 09:00"))
+    fails(ledger("dossier", "complete", OPEN, "--at", "01/03/2026 09:00"))
+    assert show_json(ledger, OPEN) == before
+
+
+def test_nfd_input_is_stored_in_nfc(seeded: Runner, db_path: Path) -> None:
+    name = "Nguyễn Thị Thu Hương"
+    nfd = unicodedata.normalize("NFD", name)
+    assert nfd != name
+    data = add_dossier(
+        seeded,
+        unicodedata.normalize("NFD", "HỒ-SƠ-1"),
+        "02/03/2026 09:00",
+        applicant=nfd,
+        extra=("--address", unicodedata.normalize("NFD", "Xã Thoại Giang")),
+    )
+    assert data["code"] == "HỒ-SƠ-1"
+    assert data["applicant_name"] == name
+    assert data["address"] == "Xã Thoại Giang"
+    connection = sqlite3.connect(db_path)
+    try:
+        code, stored, address = connection.execute(
+            "SELECT code, applicant_name, address FROM dossier"
+        ).fetchone()
+    finally:
+        connection.close()
+    for text in (code, stored, address):
+        assert unicodedata.is_normalized("NFC", text)
+    assert stored == name
+    # The NFC code finds the dossier whichever form the clerk types.
+    assert show_json(seeded, unicodedata.normalize("NFD", "HỒ-SƠ-1"))["applicant_name"] == name
+
+
+def test_errors_never_print_a_traceback(ledger: Runner) -> None:
+    for args, _fragments in CASES.values():
+        result = ledger(*args)
+        assert result.code == 1
+        assert "Traceback" not in result.err + result.out
+    assert json.loads(ok(ledger("dossier", "list", "--json")).out)

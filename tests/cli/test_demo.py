@@ -1,0 +1,160 @@
+"""`tthc demo`, `python -m tthc_tracker`, and every command's help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+
+from tests.conftest import Runner, fails, ok, row_counts
+from tthc_tracker.cli import app
+
+
+def command_paths() -> Iterator[list[str]]:
+    """Every command and command group of ``tthc``, as argument lists."""
+
+    def walk(command: object, path: list[str]) -> Iterator[list[str]]:
+        yield path
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    yield from walk(get_command(app), [])
+
+
+COMMANDS = list(command_paths())
+
+
+def test_the_contract_commands_exist() -> None:
+    names = {" ".join(path) for path in COMMANDS}
+    expected = {
+        "init",
+        "demo",
+        "deadline",
+        "agency add",
+        "agency list",
+        "procedure add",
+        "procedure list",
+        "calendar add-off",
+        "calendar add-workday",
+        "calendar remove",
+        "calendar show",
+        "calendar check",
+    } | {
+        f"dossier {name}"
+        for name in (
+            "add",
+            "show",
+            "list",
+            "complete",
+            "return",
+            "supplement-request",
+            "supplement-received",
+            "pause",
+            "resume",
+            "stop",
+            "withdraw",
+            "refuse",
+            "extend",
+        )
+    }
+    assert expected <= names
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) or "tthc" for p in COMMANDS])
+def test_every_help_exits_0_with_an_example(run: Runner, path: list[str]) -> None:
+    result = run(*path, "--help", db=None)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert "Usage: tthc" in result.out
+    assert "Ví dụ" in result.out
+
+
+def test_python_m_tthc_tracker_help(tmp_path: Path) -> None:
+    environment = {**os.environ, "TTHC_NOW": "2026-11-27 10:00"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tthc_tracker", "--help"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Usage: tthc" in done.stdout
+    assert "dossier" in done.stdout
+    assert not list(tmp_path.iterdir())  # --help creates no database
+
+
+def test_python_m_tthc_tracker_reports_errors_with_exit_1(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tthc_tracker",
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            "deadline",
+            "--received",
+            "hôm qua",
+            "--limit",
+            "3 ngày làm việc",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Lỗi: ")
+    assert "Traceback" not in done.stderr
+
+
+def test_demo_builds_a_fresh_ledger_and_prints_the_overdue_list(
+    run: Runner, tmp_path: Path
+) -> None:
+    directory = tmp_path / "demo"
+    result = ok(run("demo", "--dir", str(directory), "--count", "40", db=None))
+    database = directory / "tthc-demo.db"
+    assert database.exists()
+    assert "40 hồ sơ" in result.out
+    assert "Năm 2027 chưa có lịch nghỉ" in result.out
+    assert "Hạn giải quyết: 29/04/2025 15:00" in result.out
+    assert "— Hồ sơ đang quá hạn:" in result.out
+    assert str(database) in result.out
+    counts = row_counts(database)
+    assert counts["dossier"] == 40
+    assert counts["agency"] > 1
+    assert counts["procedure"] > 1
+    assert counts["dossier_event"] >= 40
+
+    url = f"sqlite:///{database}"
+    overdue = json.loads(ok(run("dossier", "list", "--overdue", "--json", db=url)).out)
+    assert f"— Hồ sơ đang quá hạn: {len(overdue)} —" in result.out
+    for dossier in overdue[:10]:
+        assert dossier["code"] in result.out
+        assert dossier["remaining"].startswith("Quá ")
+
+    again = ok(run("demo", "--dir", str(directory), "--count", "40", db=None))
+    assert row_counts(database) == counts  # a fresh ledger each run, the same sample
+    assert again.out == result.out
+
+
+def test_demo_refuses_a_zero_count(run: Runner, tmp_path: Path) -> None:
+    fails(run("demo", "--dir", str(tmp_path / "demo"), "--count", "0", db=None), "--count", "0")
+
+
+@pytest.mark.parametrize("group", [[], ["dossier"], ["calendar"]])
+def test_a_bare_group_shows_its_help(run: Runner, group: list[str]) -> None:
+    result = ok(run(*group, db=None))
+    assert result.out.startswith("Usage: tthc")
+    assert "Ví dụ" in result.out

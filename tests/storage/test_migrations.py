@@ -1,0 +1,165 @@
+"""The schema comes only from the Alembic migrations, and they give exactly the models' shape."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import Session, SQLModel, select
+
+from tests.conftest import Runner, fails, ok, row_counts
+from tthc_tracker.bootstrap import build, init_schema
+from tthc_tracker.domain.errors import ConfigError
+from tthc_tracker.storage import models
+from tthc_tracker.storage.db import (
+    current_revision,
+    head_revision,
+    make_engine,
+    require_schema,
+    upgrade,
+)
+
+TABLES = {"agency", "procedure", "dossier", "dossier_event", "calendar_edit"}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+    yield engine
+    engine.dispose()
+
+
+def test_migrating_an_empty_database_gives_exactly_the_models_schema(engine: Engine) -> None:
+    assert models.AgencyRow.__tablename__ == "agency"  # the models are registered
+    before, after = upgrade(engine)
+    assert (before, after) == (None, head_revision())
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+    assert set(inspect(engine).get_table_names()) >= TABLES
+
+
+def test_upgrade_twice_is_idempotent(engine: Engine) -> None:
+    upgrade(engine)
+    tables = sorted(inspect(engine).get_table_names())
+    before, after = upgrade(engine)
+    assert before == after == head_revision()
+    assert sorted(inspect(engine).get_table_names()) == tables
+    assert current_revision(engine) == head_revision()
+
+
+def test_file_databases_use_wal_and_foreign_keys(engine: Engine) -> None:
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    upgrade(engine)
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with Session(engine) as session:
+        session.add(
+            models.ProcedureRow(
+                code="1.001612",
+                name="Đăng ký khai sinh",
+                field="Hộ tịch",
+                limit_text="3 ngày làm việc",
+                limit_amount="3",
+                limit_unit="working_days",
+                agency_id=999,  # no such agency
+                created_at=now,
+            )
+        )
+        with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+            session.commit()
+
+
+def test_an_aware_datetime_round_trips_and_is_stored_in_utc(engine: Engine, tmp_path: Path) -> None:
+    upgrade(engine)
+    hanoi = timezone(timedelta(hours=7))
+    written = datetime(2026, 3, 2, 9, 0, tzinfo=hanoi)
+    with Session(engine) as session:
+        session.add(models.AgencyRow(code="STP-AG", name="SỞ TƯ PHÁP", created_at=written))
+        session.commit()
+    with Session(engine) as session:
+        row = session.exec(select(models.AgencyRow)).one()
+    assert row.created_at == written
+    assert row.created_at.tzinfo is not None
+    assert row.created_at.utcoffset() == timedelta(0)
+    raw = sqlite3.connect(tmp_path / "ledger.db")
+    try:
+        stored = raw.execute("SELECT created_at FROM agency").fetchone()[0]
+    finally:
+        raw.close()
+    assert stored == "2026-03-02 02:00:00.000000"
+
+
+def test_a_naive_datetime_is_refused(engine: Engine) -> None:
+    upgrade(engine)
+    naive = datetime(2026, 3, 2, 9, 0)  # noqa: DTZ001 - the point of the test
+    with Session(engine) as session:
+        session.add(models.AgencyRow(code="STP-AG", name="SỞ TƯ PHÁP", created_at=naive))
+        with pytest.raises(StatementError, match="timezone"):
+            session.commit()
+
+
+def test_require_schema_refuses_an_uninitialised_database(engine: Engine) -> None:
+    with pytest.raises(ConfigError) as caught:
+        require_schema(engine)
+    assert "tthc init" in caught.value.message()
+    upgrade(engine)
+    require_schema(engine)  # no error once initialised
+
+
+def test_bootstrap_builds_only_with_a_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    with pytest.raises(ConfigError):
+        build(url)
+    app = build(url, schema_required=False)
+    try:
+        assert init_schema(app) == (None, head_revision())
+        assert init_schema(app) == (head_revision(), head_revision())
+    finally:
+        app.close()
+    build(url).close()
+
+
+def test_a_bad_database_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError) as caught:
+        make_engine("nosuchdialect://x")
+    assert caught.value.what == "--db"
+
+
+def test_cli_on_an_uninitialised_database_says_run_tthc_init(run: Runner, db_path: Path) -> None:
+    fails(run("agency", "list"), "tthc init", "--db")
+    fails(run("dossier", "list"), "tthc init")
+    ok(run("init"))
+    assert row_counts(db_path) == dict.fromkeys(row_counts(db_path), 0)
+    ok(run("agency", "list"))
+
+
+def test_cli_init_twice(run: Runner, db_url: str) -> None:
+    first = ok(run("init"))
+    assert f"trống → {head_revision()}" in first.out
+    assert db_url in first.out
+    second = ok(run("init"))
+    assert f"đã ở phiên bản mới nhất ({head_revision()})" in second.out
+
+
+def test_cli_uses_the_environment_url_then_the_default_file(
+    run: Runner, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(run("init", db=None))
+    assert (env / "tthc.db").exists()  # sqlite:///tthc.db in the current directory
+    other = env / "other.db"
+    monkeypatch.setenv("TTHC_DATABASE_URL", f"sqlite:///{other}")
+    ok(run("init", db=None))
+    assert other.exists()

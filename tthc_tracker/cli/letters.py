@@ -1,0 +1,292 @@
+"""`tthc letters …`: apology letters (Mẫu 04): draft, issue, list, show, verify, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors, table
+from tthc_tracker.domain.times import iso, parse_date, parse_instant, show
+from tthc_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from tthc_tracker.storage.workflow import StoredLetter
+
+letters_app = typer.Typer(
+    help=_(
+        "Văn bản xin lỗi và hẹn lại ngày trả kết quả (ND 118 Điều 19.6, Mẫu 04).\n\n"
+        "Ví dụ: tthc letters list --status draft"
+    ),
+    no_args_is_help=True,
+)
+
+
+def letter_json(letter: StoredLetter) -> dict[str, Any]:
+    return {
+        "number": letter.number_text,
+        "status": letter.status.value,
+        "dossier": letter.dossier_code,
+        "agency": letter.agency_code,
+        "year": letter.year,
+        "reason": letter.reason,
+        "new_due_at": iso(letter.new_due_at),
+        "original_due_at": iso(letter.original_due_at),
+        "apology_deadline": letter.apology_deadline.isoformat()
+        if letter.apology_deadline
+        else None,
+        "late": letter.late,
+        "issued_at": iso(letter.issued_at),
+        "path": letter.path,
+        "sha256": letter.sha256,
+        "template": letter.template,
+        "created_by": letter.created_by,
+        "issued_by": letter.issued_by,
+    }
+
+
+@letters_app.command("draft")
+@reports_errors
+def letters_draft(ctx: typer.Context, code: str = typer.Argument(..., help=_("Mã hồ sơ."))) -> None:
+    """Lập dự thảo văn bản xin lỗi cho một hồ sơ đang giải quyết (chưa có số).
+
+    Ví dụ: tthc letters draft H01-260302-0001
+    """
+    from tthc_tracker.services import letters
+
+    with app_for(ctx) as app:
+        created = letters.draft(app.db, app.calendars, code, app.settings.actor, app.clock())
+    typer.echo(
+        _("Đã lập dự thảo văn bản xin lỗi cho hồ sơ {code}.").format(code=code)
+        if created
+        else _("Hồ sơ {code} đã có văn bản xin lỗi (dự thảo hoặc đã ban hành).").format(code=code)
+    )
+
+
+@letters_app.command("issue")
+@reports_errors
+def letters_issue(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help=_("Mã hồ sơ.")),
+    reason: str = typer.Option(..., "--reason", help=_("Lý do quá hạn (bắt buộc).")),
+    new_due: str = typer.Option(..., "--new-due", help=_("Thời gian hẹn trả kết quả mới.")),
+    at: str | None = typer.Option(None, "--at", help=_("Ngày ban hành (mặc định: bây giờ).")),
+    honorific: str = typer.Option(
+        "ong-ba", "--honorific", help=_("Cách gọi cá nhân: ong, ba hoặc ong-ba.")
+    ),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Ban hành văn bản xin lỗi: cấp số, hẹn lại ngày trả (một lần), ghi tệp .docx.
+
+    Ví dụ: tthc letters issue H01-260302-0001 --reason "Chờ kết quả xác minh"
+    --new-due "10/03/2026 16:00"
+    """
+    from tthc_tracker.domain.letters import Honorific
+    from tthc_tracker.services import letters
+
+    new_due_at = parse_instant(new_due, "--new-due")
+    chosen = Honorific.parse(honorific)
+    with app_for(ctx) as app:
+        moment = instant(at, "--at", app)
+        issued = letters.issue(
+            app.db,
+            app.calendars,
+            app.settings.templates_dir,
+            app.settings.letters_dir,
+            code,
+            reason=reason,
+            new_due=new_due_at,
+            at=moment,
+            honorific=chosen,
+            actor=app.settings.actor,
+            now=app.clock(),
+        )
+    letter = issued.letter
+    if json_output:
+        print_json(
+            {
+                "number": letter.number_text,
+                "path": letter.path,
+                "dossier": code,
+                "new_due_at": iso(issued.new_due_at),
+                "late": issued.late,
+            }
+        )
+        return
+    typer.echo(
+        _("Đã ban hành văn bản xin lỗi số {n} cho hồ sơ {code}; hẹn trả mới {due}.").format(
+            n=letter.number_text, code=code, due=show(issued.new_due_at)
+        )
+    )
+    typer.echo(_("Tệp: {path}").format(path=letter.path))
+    if issued.late:
+        deadline = letter.apology_deadline.strftime("%d/%m/%Y") if letter.apology_deadline else ""
+        typer.echo(
+            _(
+                "Lưu ý: văn bản ban hành muộn (hạn xin lỗi chậm nhất {d}); vẫn được ghi "
+                "nhận là xin lỗi muộn."
+            ).format(d=deadline)
+        )
+
+
+@letters_app.command("list")
+@reports_errors
+def letters_list(
+    ctx: typer.Context,
+    status: str | None = typer.Option(None, "--status", help=_("draft hoặc issued.")),
+    agency: str | None = typer.Option(None, "--agency", help=_("Cơ quan ban hành.")),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Danh sách văn bản xin lỗi (dự thảo và đã ban hành).
+
+    Ví dụ: tthc letters list --status draft --agency STP-AG
+    """
+    from tthc_tracker.domain.errors import InvalidChoiceError
+    from tthc_tracker.domain.letters import LetterStatus
+    from tthc_tracker.services import letters
+
+    chosen = None
+    if status is not None:
+        try:
+            chosen = LetterStatus(status)
+        except ValueError:
+            raise InvalidChoiceError("--status", status, [s.value for s in LetterStatus]) from None
+    with app_for(ctx) as app:
+        found = letters.list_letters(app.db, chosen, agency)
+    if json_output:
+        print_json([letter_json(letter) for letter in found])
+        return
+    rows = [
+        [
+            letter.number_text or _("(dự thảo)"),
+            letter.agency_code,
+            letter.dossier_code,
+            show(letter.original_due_at),
+            letter.apology_deadline.strftime("%d/%m/%Y") if letter.apology_deadline else "",
+            show(letter.issued_at),
+            _("muộn") if letter.late else "",
+        ]
+        for letter in found
+    ]
+    typer.echo(
+        table(
+            rows,
+            [
+                _("Số"),
+                _("Cơ quan"),
+                _("Mã hồ sơ"),
+                _("Hạn gốc"),
+                _("Hạn xin lỗi"),
+                _("Ban hành"),
+                _("Ghi chú"),
+            ],
+        )
+    )
+    typer.echo(_("Tổng: {n} văn bản.").format(n=len(found)))
+
+
+@letters_app.command("show")
+@reports_errors
+def letters_show(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help=_("Số văn bản, ví dụ 01/PXL.")),
+    agency: str | None = typer.Option(None, "--agency", help=_("Cơ quan ban hành.")),
+    year: int | None = typer.Option(None, "--year", help=_("Năm ban hành.")),
+) -> None:
+    """Thông tin một văn bản xin lỗi đã ban hành theo số.
+
+    Ví dụ: tthc letters show 01/PXL --agency STP-AG --year 2026
+    """
+    from tthc_tracker.services import letters
+
+    with app_for(ctx) as app:
+        found = letters.find(app.db, number, agency, year)
+    print_json([letter_json(letter) for letter in found])
+
+
+@letters_app.command("verify")
+@reports_errors
+def letters_verify(ctx: typer.Context, json_output: bool = JSON_OPTION) -> None:
+    """Kiểm tra tệp của mọi văn bản đã ban hành với mã băm SHA-256 đã lưu.
+
+    Ví dụ: tthc letters verify
+    """
+    from tthc_tracker.services import letters
+
+    with app_for(ctx) as app:
+        results = letters.verify(app.db)
+    bad = [r for r in results if r.problem]
+    if json_output:
+        print_json(
+            [
+                {
+                    "number": r.letter.number_text,
+                    "agency": r.letter.agency_code,
+                    "path": r.letter.path,
+                    "ok": not r.problem,
+                    "problem": r.problem,
+                }
+                for r in results
+            ]
+        )
+    else:
+        for r in bad:
+            typer.echo(
+                f"{r.letter.agency_code} {r.letter.number_text}: {r.problem} ({r.letter.path})"
+            )
+        typer.echo(_("Đã kiểm tra {n} văn bản, {b} có vấn đề.").format(n=len(results), b=len(bad)))
+    if bad:
+        raise typer.Exit(1)
+
+
+@letters_app.command("check-template")
+@reports_errors
+def letters_check_template(template: Path = typer.Argument(..., help=_("Tệp mẫu .docx."))) -> None:
+    """Báo trường lạ và trường còn thiếu trong một mẫu văn bản trước khi dùng.
+
+    Ví dụ: tthc letters check-template templates/tt03-2025.docx
+    """
+    from tthc_tracker.services import letters
+
+    unknown, missing = letters.check(template)
+    if unknown:
+        typer.echo(
+            _("Trường không có trong dữ liệu (sẽ gây lỗi khi in): {f}").format(
+                f=", ".join(sorted(unknown))
+            )
+        )
+    if missing:
+        typer.echo(
+            _("Trường có dữ liệu nhưng mẫu không dùng: {f}").format(f=", ".join(sorted(missing)))
+        )
+    if not unknown and not missing:
+        typer.echo(_("Mẫu {t} dùng đúng và đủ các trường.").format(t=template))
+    if unknown:
+        raise typer.Exit(1)
+
+
+@letters_app.command("print")
+@reports_errors
+def letters_print(
+    ctx: typer.Context,
+    output: Path = typer.Option(..., "-o", "--output", help=_("Tệp .docx gộp để in.")),
+    agency: str | None = typer.Option(None, "--agency", help=_("Cơ quan ban hành.")),
+    day_from: str | None = typer.Option(None, "--from", help=_("Từ ngày ban hành.")),
+    day_to: str | None = typer.Option(None, "--to", help=_("Đến ngày ban hành.")),
+) -> None:
+    """Gộp các văn bản đã ban hành thành một tệp để in hàng loạt (mỗi văn bản một trang).
+
+    Ví dụ: tthc letters print --agency STP-AG --from 2026-03-01 --to 2026-03-31 -o in.docx
+    """
+    from tthc_tracker.services import letters
+
+    start = parse_date(day_from, "--from") if day_from else None
+    end = parse_date(day_to, "--to") if day_to else None
+    with app_for(ctx) as app:
+        chosen = letters.print_batch(app.db, output, agency, start, end)
+    typer.echo(_("Đã gộp {n} văn bản vào {out}.").format(n=len(chosen), out=output))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(letters_app, name="letters")

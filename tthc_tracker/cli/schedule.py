@@ -1,0 +1,104 @@
+"""`tthc digest` and `tthc scheduler run`: the morning digest and the foreground scheduler."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors
+from tthc_tracker.domain.times import parse_clock
+from tthc_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from tthc_tracker.bootstrap import App
+    from tthc_tracker.services.digest import Smtp
+
+scheduler_app = typer.Typer(
+    help=_(
+        "Bộ lập lịch (APScheduler): rà soát hằng đêm, bản tin buổi sáng.\n\n"
+        "Ví dụ: tthc scheduler run"
+    ),
+    no_args_is_help=True,
+)
+
+
+def smtp_of(app: App) -> Smtp | None:
+    from tthc_tracker.services.digest import Smtp
+
+    s = app.settings
+    if not s.smtp_host:
+        return None
+    return Smtp(
+        s.smtp_host, s.smtp_port, s.smtp_sender, s.smtp_user, s.smtp_password, s.smtp_starttls
+    )
+
+
+@reports_errors
+def digest(
+    ctx: typer.Context,
+    as_of: str | None = typer.Option(None, "--as-of", help=_("Thời điểm xét (mặc định: bây giờ).")),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Bản tin từng cơ quan: hồ sơ sắp quá hạn và quá hạn; ghi vào thư mục outbox (.txt, .csv)
+    và gửi thư điện tử nếu đã cấu hình SMTP (TTHC_SMTP_HOST …), mỗi ngày một lần.
+
+    Ví dụ: tthc digest --as-of "2026-03-04 07:00"
+    """
+    from tthc_tracker.services.digest import build, deliver
+
+    with app_for(ctx) as app:
+        moment = instant(as_of, "--as-of", app)
+        deliveries = deliver(
+            build(app.db, app.calendars, moment), app.settings.outbox_dir, smtp_of(app)
+        )
+    if json_output:
+        print_json(
+            [
+                {
+                    "agency": d.digest.agency,
+                    "dossiers": [line.code for line in d.digest.lines],
+                    "files": [str(f) for f in d.files],
+                    "sent": d.sent,
+                    "already_sent": d.already_sent,
+                }
+                for d in deliveries
+            ]
+        )
+        return
+    if not deliveries:
+        typer.echo(_("Không có hồ sơ sắp quá hạn hoặc quá hạn."))
+    for d in deliveries:
+        state = (
+            _("đã gửi thư")
+            if d.sent
+            else (_("đã gửi trước đó") if d.already_sent else _("chưa gửi thư"))
+        )
+        typer.echo(
+            f"{d.digest.agency}: {len(d.digest.lines)} {_('hồ sơ')} — {d.files[0]} ({state})"
+        )
+
+
+@scheduler_app.command("run")
+@reports_errors
+def scheduler_run(
+    ctx: typer.Context,
+    sweep_at: str = typer.Option("00:30", "--sweep-at", help=_("Giờ rà soát hằng đêm.")),
+    digest_at: str = typer.Option("07:00", "--digest-at", help=_("Giờ gửi bản tin buổi sáng.")),
+) -> None:
+    """Chạy bộ lập lịch ở tiền cảnh (múi giờ Asia/Ho_Chi_Minh). Khi khởi động: giữ khóa (mỗi
+    cơ sở dữ liệu một bộ lập lịch) và bù lượt rà soát bị lỡ lúc máy tắt.
+
+    Ví dụ: tthc scheduler run --sweep-at 00:30 --digest-at 07:00
+    """
+    from tthc_tracker.scheduler import Plan, serve
+
+    plan_times = (parse_clock(sweep_at, "--sweep-at"), parse_clock(digest_at, "--digest-at"))
+    with app_for(ctx) as app:
+        plan = Plan(*plan_times, smtp=smtp_of(app))
+        serve(app, plan, typer.echo)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("digest")(digest)
+    app.add_typer(scheduler_app, name="scheduler")

@@ -1,0 +1,177 @@
+"""The apology letter (Mẫu 04, ND 118 Art. 19.6): its rules and every string it prints.
+
+The layout (fonts, tables, margins) lives in ``tthc_tracker.documents``; the wording around
+these fields lives in the .docx templates an office can edit. Nothing here touches a file.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from tthc_tracker.domain.calendar import WorkCalendar
+from tthc_tracker.domain.catalog import Agency, Procedure
+from tthc_tracker.domain.dossier import ApplicantKind, Dossier
+from tthc_tracker.domain.errors import InvalidChoiceError
+from tthc_tracker.domain.times import local
+
+
+class LetterStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+
+
+class Template(StrEnum):
+    """The shipped templates; an agency chooses one (or points to its own file)."""
+
+    TT03_2025 = "tt03-2025"  # PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT (default)
+    TT01_2018 = "tt01-2018"  # PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ
+    CONG_VAN = "cong-van"  # a công văn "V/v xin lỗi …" signed by the head of the centre
+
+
+class Honorific(StrEnum):
+    MR = "ong"
+    MRS = "ba"
+    UNKNOWN = "ong-ba"
+
+    @classmethod
+    def parse(cls, text: str) -> Honorific:
+        try:
+            return cls(text.strip().lower())
+        except ValueError as exc:
+            raise InvalidChoiceError("--honorific", text, [h.value for h in cls]) from exc
+
+
+def vn_date(day: date) -> str:
+    """``ngày 05 tháng 3 năm 2026``: ND 30/2020 writes a leading zero for days below 10 and
+    for months 1 and 2 only (``ngày 09 tháng 01 năm 2027``)."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def vn_time(instant: datetime) -> str:
+    """``09 giờ 00, ngày 05 tháng 3 năm 2026`` (the receipt's "… giờ …, ngày …" form)."""
+    moment = local(instant)
+    return f"{moment:%H} giờ {moment:%M}, {vn_date(moment.date())}"
+
+
+def place_date_line(place: str, day: date) -> str:
+    """``Rạch Giá, ngày 05 tháng 3 năm 2026`` (without a place: ``…, ngày …``)."""
+    return f"{place or '…'}, {vn_date(day)}"
+
+
+def number_text(number: int | None, suffix: str) -> str:
+    """``01/PXL``; a draft has no number yet: ``…/PXL``."""
+    return f"{number:02d}/{suffix}" if number is not None else f"…/{suffix}"
+
+
+def apology_deadline(calendar: WorkCalendar, due_at: datetime, lead_days: int = 1) -> date:
+    """The last date on which the apology is on time: ``lead_days`` working days before the
+    due date (ND 118 Art. 19.6: "chậm nhất 01 ngày trước ngày hết hạn")."""
+    day = local(due_at).date()
+    for _ in range(lead_days):
+        day = calendar.previous_working_day(day)
+    return day
+
+
+def is_late_apology(
+    calendar: WorkCalendar, original_due_at: datetime, issued_at: datetime, lead_days: int = 1
+) -> bool:
+    return local(issued_at).date() > apology_deadline(calendar, original_due_at, lead_days)
+
+
+def _honorific_word(kind: ApplicantKind, honorific: Honorific) -> str:
+    if kind is ApplicantKind.ORGANISATION:
+        return ""
+    return {Honorific.MR: "Ông", Honorific.MRS: "Bà", Honorific.UNKNOWN: "Ông/Bà"}[honorific]
+
+
+@dataclass(frozen=True, slots=True)
+class LetterFacts:
+    """What a letter needs beyond the dossier and the agencies."""
+
+    number: int | None
+    issued_on: date
+    reason: str
+    new_due_at: datetime | None
+    honorific: Honorific = Honorific.UNKNOWN
+
+
+def letter_fields(
+    dossier: Dossier,
+    procedure: Procedure,
+    agency: Agency,
+    receiving: Agency,
+    facts: LetterFacts,
+) -> dict[str, object]:
+    """Every value the templates print, decided here, NFC-normalised.
+
+    Field names are the template's placeholders (see ``LETTER_FIELDS``).
+    """
+    word = _honorific_word(dossier.applicant_kind, facts.honorific)
+    addressee = f"{word} {dossier.applicant_name}".strip()
+    you = word or dossier.applicant_name  # how the body refers to the applicant
+    body_name = agency.short_name or agency.name
+    recipients = ["Như trên"]
+    if receiving.code != agency.code:
+        recipients.append(receiving.short_name or receiving.name)
+    fields: dict[str, object] = {
+        "co_quan_chu_quan": agency.parent.upper(),
+        "don_vi": agency.name.upper(),
+        "so": number_text(facts.number, agency.letter_suffix),
+        "dia_danh_ngay": place_date_line(agency.place, facts.issued_on),
+        "kinh_gui": addressee,
+        "xung_ho": you,
+        "ten_co_quan": body_name,
+        "ngay_tiep_nhan": vn_date(local(dossier.received_at).date()),
+        "ten_thu_tuc": procedure.name,
+        "so_dinh_danh": dossier.id_number or "…",
+        "ma_ho_so": dossier.code,
+        "han_tra_cu": vn_time(dossier.original_due_at),
+        "ly_do": _sentence(facts.reason) if facts.reason else "…",
+        "han_tra_moi": vn_time(facts.new_due_at) if facts.new_due_at else "…",
+        "chuc_danh_ky": agency.signer_title.upper() or "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ",
+        "nguoi_ky": agency.signer_name,
+        "noi_nhan": recipients,
+    }
+    return {key: _nfc(value) for key, value in fields.items()}
+
+
+def _sentence(text: str) -> str:
+    """A reason printed as a sentence: it ends with a full stop."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _nfc(value: object) -> object:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
+
+
+LETTER_FIELDS = frozenset(
+    {
+        "co_quan_chu_quan",
+        "don_vi",
+        "so",
+        "dia_danh_ngay",
+        "kinh_gui",
+        "xung_ho",
+        "ten_co_quan",
+        "ngay_tiep_nhan",
+        "ten_thu_tuc",
+        "so_dinh_danh",
+        "ma_ho_so",
+        "han_tra_cu",
+        "ly_do",
+        "han_tra_moi",
+        "chuc_danh_ky",
+        "nguoi_ky",
+        "noi_nhan",
+    }
+)
+"""The placeholders a letter template may use; `tthc letters check-template` checks them."""

@@ -1,0 +1,66 @@
+"""What the nightly sweep flags (domain.md §2): at risk before the deadline, overdue after it,
+and finished late without an apology letter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from tthc_tracker.domain.calendar import WorkCalendar
+from tthc_tracker.domain.dossier import Dossier, Status
+from tthc_tracker.domain.letters import apology_deadline
+from tthc_tracker.domain.times import local
+
+
+class FlagKind(StrEnum):
+    AT_RISK = "at_risk"  # sắp quá hạn: the apology is due today or earlier
+    OVERDUE = "overdue"  # quá hạn: open, clock running, due time passed
+    LATE_WITHOUT_APOLOGY = "late_without_apology"  # finished late, no letter
+
+    @property
+    def label(self) -> str:
+        return {
+            FlagKind.AT_RISK: "Sắp quá hạn",
+            FlagKind.OVERDUE: "Quá hạn",
+            FlagKind.LATE_WITHOUT_APOLOGY: "Trễ hạn chưa xin lỗi",
+        }[self]
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    kind: FlagKind
+    due_at: datetime  # the due-time version the flag is about
+
+
+def classify(
+    dossier: Dossier,
+    calendar: WorkCalendar,
+    as_of: datetime,
+    lead_days: int,
+    apologised: bool,
+) -> Flag | None:
+    """The flag a dossier deserves at ``as_of``, if any.
+
+    - at risk: in progress, not extended, due time ahead, and the local date of ``as_of`` on
+      or after the apology deadline date (``lead_days`` working days before the due date);
+    - overdue: in progress and the due time before ``as_of``;
+    - late without apology: completed (else returned) after its legal due time, no extension
+      and no letter issued.
+    Paused, awaiting-supplement, stopped, withdrawn and refused dossiers are never flagged.
+    """
+    if dossier.status is Status.IN_PROGRESS:
+        if dossier.due_at < as_of:
+            return Flag(dossier.code, FlagKind.OVERDUE, dossier.due_at)
+        if dossier.extended or apologised:
+            return None
+        if local(as_of).date() >= apology_deadline(calendar, dossier.due_at, lead_days):
+            return Flag(dossier.code, FlagKind.AT_RISK, dossier.due_at)
+        return None
+    if dossier.status in (Status.COMPLETED, Status.RETURNED):
+        finished = dossier.completed_at or dossier.returned_at
+        late = finished is not None and finished > dossier.original_due_at
+        if late and not dossier.extended and not apologised:
+            return Flag(dossier.code, FlagKind.LATE_WITHOUT_APOLOGY, dossier.original_due_at)
+    return None

@@ -1,0 +1,327 @@
+"""Letters, letter numbers, sweep flags, sweep runs and the scheduler lease."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from tthc_tracker.domain.errors import NotFoundError
+from tthc_tracker.domain.letters import LetterStatus
+from tthc_tracker.domain.sweep import FlagKind
+from tthc_tracker.storage.models import (
+    AgencyRow,
+    DossierRow,
+    FlagRow,
+    LeaseRow,
+    LetterCounterRow,
+    LetterRow,
+    SweepRunRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLetter:
+    id: int
+    dossier_code: str
+    agency_code: str
+    status: LetterStatus
+    year: int | None
+    number: int | None
+    number_text: str | None
+    reason: str
+    new_due_at: datetime | None
+    original_due_at: datetime
+    apology_deadline: date | None
+    late: bool
+    issued_at: datetime | None
+    template: str
+    path: str | None
+    sha256: str | None
+    created_at: datetime
+    created_by: str
+    issued_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRun:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    as_of: datetime
+    outcome: str
+    at_risk: int
+    overdue: int
+    late_without_apology: int
+    newly_flagged: int
+    drafts_created: int
+    error: str
+    trigger: str
+
+
+def _letter(row: LetterRow, dossier_code: str, agency_code: str) -> StoredLetter:
+    if row.id is None:  # pragma: no cover - rows read back always have an id
+        raise RuntimeError("letter without id")
+    return StoredLetter(
+        id=row.id,
+        dossier_code=dossier_code,
+        agency_code=agency_code,
+        status=LetterStatus(row.status),
+        year=row.year,
+        number=row.number,
+        number_text=row.number_text,
+        reason=row.reason,
+        new_due_at=row.new_due_at,
+        original_due_at=row.original_due_at,
+        apology_deadline=row.apology_deadline,
+        late=row.late,
+        issued_at=row.issued_at,
+        template=row.template,
+        path=row.path,
+        sha256=row.sha256,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        issued_by=row.issued_by,
+    )
+
+
+def _run(row: SweepRunRow) -> SweepRun:
+    if row.id is None:  # pragma: no cover
+        raise RuntimeError("run without id")
+    return SweepRun(
+        row.id,
+        row.started_at,
+        row.finished_at,
+        row.as_of,
+        row.outcome,
+        row.at_risk,
+        row.overdue,
+        row.late_without_apology,
+        row.newly_flagged,
+        row.drafts_created,
+        row.error,
+        row.trigger,
+    )
+
+
+class Workflow:
+    """Queries of the sweep and letter capabilities, inside the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _dossier_id(self, code: str) -> int:
+        found = self.session.exec(select(DossierRow.id).where(DossierRow.code == code)).first()
+        if found is None:
+            raise NotFoundError("dossier", code)
+        return found
+
+    def _agency_id(self, code: str) -> int:
+        found = self.session.exec(select(AgencyRow.id).where(AgencyRow.code == code)).first()
+        if found is None:
+            raise NotFoundError("agency", code)
+        return found
+
+    def _insert_once(self, row: object) -> bool:
+        """Insert unless a unique constraint says it exists (a savepoint keeps the rest)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    # -- letters ------------------------------------------------------------------------------
+
+    def _letters(self, *where: object) -> list[StoredLetter]:
+        statement = (
+            select(LetterRow, DossierRow.code, AgencyRow.code)
+            .join(DossierRow, col(LetterRow.dossier_id) == DossierRow.id)
+            .join(AgencyRow, col(LetterRow.agency_id) == AgencyRow.id)
+            .where(*where)  # type: ignore[arg-type]
+            .order_by(col(LetterRow.year), col(LetterRow.number), col(LetterRow.id))
+        )
+        return [_letter(row, d, a) for row, d, a in self.session.exec(statement)]
+
+    def letter_for(self, dossier_code: str) -> StoredLetter | None:
+        found = self._letters(DossierRow.code == dossier_code)
+        return found[0] if found else None
+
+    def letter_by_number(
+        self, agency_code: str | None, year: int | None, number_text: str
+    ) -> list[StoredLetter]:
+        where: list[object] = [LetterRow.number_text == number_text]
+        if agency_code is not None:
+            where.append(AgencyRow.code == agency_code)
+        if year is not None:
+            where.append(LetterRow.year == year)
+        return self._letters(*where)
+
+    def list_letters(
+        self, status: LetterStatus | None = None, agency_code: str | None = None
+    ) -> list[StoredLetter]:
+        where: list[object] = []
+        if status is not None:
+            where.append(LetterRow.status == status.value)
+        if agency_code is not None:
+            self._agency_id(agency_code)
+            where.append(AgencyRow.code == agency_code)
+        return self._letters(*where)
+
+    def add_draft(
+        self,
+        dossier_code: str,
+        agency_code: str,
+        original_due_at: datetime,
+        deadline: date,
+        actor: str,
+        now: datetime,
+    ) -> bool:
+        """A draft for the dossier unless it already has a letter; True when created."""
+        return self._insert_once(
+            LetterRow(
+                dossier_id=self._dossier_id(dossier_code),
+                agency_id=self._agency_id(agency_code),
+                status=LetterStatus.DRAFT.value,
+                original_due_at=original_due_at,
+                apology_deadline=deadline,
+                created_at=now,
+                created_by=actor,
+            )
+        )
+
+    def next_number(self, agency_code: str, year: int) -> int:
+        """Take the next number of ``agency_code`` for ``year`` (gapless: rolled back with the
+        transaction if issuing fails)."""
+        agency_id = self._agency_id(agency_code)
+        self._insert_once(LetterCounterRow(agency_id=agency_id, year=year, last_number=0))
+        self.session.execute(
+            update(LetterCounterRow)
+            .where(col(LetterCounterRow.agency_id) == agency_id, col(LetterCounterRow.year) == year)
+            .values(last_number=col(LetterCounterRow.last_number) + 1)
+        )
+        return self.session.exec(
+            select(LetterCounterRow.last_number).where(
+                LetterCounterRow.agency_id == agency_id, LetterCounterRow.year == year
+            )
+        ).one()
+
+    def issue(
+        self,
+        dossier_code: str,
+        agency_code: str,
+        *,
+        year: int,
+        number: int,
+        number_text: str,
+        reason: str,
+        new_due_at: datetime,
+        original_due_at: datetime,
+        deadline: date,
+        late: bool,
+        issued_at: datetime,
+        template: str,
+        path: str,
+        sha256: str,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        """Turn the dossier's draft (or nothing) into the issued letter."""
+        dossier_id = self._dossier_id(dossier_code)
+        row = self.session.exec(select(LetterRow).where(LetterRow.dossier_id == dossier_id)).first()
+        if row is None:
+            row = LetterRow(
+                dossier_id=dossier_id,
+                agency_id=self._agency_id(agency_code),
+                status=LetterStatus.DRAFT.value,
+                original_due_at=original_due_at,
+                created_at=now,
+                created_by=actor,
+            )
+        row.agency_id = self._agency_id(agency_code)
+        row.status = LetterStatus.ISSUED.value
+        row.year, row.number, row.number_text = year, number, number_text
+        row.reason, row.new_due_at, row.original_due_at = reason, new_due_at, original_due_at
+        row.apology_deadline, row.late, row.issued_at = deadline, late, issued_at
+        row.template, row.path, row.sha256, row.issued_by = template, path, sha256, actor
+        self.session.add(row)
+        self.session.flush()
+
+    # -- sweep ------------------------------------------------------------------------------
+
+    def add_flag(
+        self, dossier_code: str, kind: FlagKind, due_at: datetime, run_id: int | None, now: datetime
+    ) -> bool:
+        """Record a flag once per dossier, kind and due-time version; True when new."""
+        return self._insert_once(
+            FlagRow(
+                dossier_id=self._dossier_id(dossier_code),
+                kind=kind.value,
+                due_at=due_at,
+                run_id=run_id,
+                created_at=now,
+            )
+        )
+
+    def start_run(self, as_of: datetime, trigger: str, now: datetime) -> int:
+        row = SweepRunRow(started_at=now, as_of=as_of, outcome="running", trigger=trigger)
+        self.session.add(row)
+        self.session.flush()
+        if row.id is None:  # pragma: no cover
+            raise RuntimeError("run without id")
+        return row.id
+
+    def finish_run(
+        self, run_id: int, outcome: str, now: datetime, counts: dict[str, int], error: str = ""
+    ) -> None:
+        self.session.execute(
+            update(SweepRunRow)
+            .where(col(SweepRunRow.id) == run_id)
+            .values(outcome=outcome, finished_at=now, error=error, **counts)
+        )
+
+    def runs(self, limit: int = 20) -> list[SweepRun]:
+        rows = self.session.exec(
+            select(SweepRunRow).order_by(col(SweepRunRow.id).desc()).limit(limit)
+        )
+        return [_run(r) for r in rows]
+
+    def last_successful_as_of(self, trigger: str | None = None) -> datetime | None:
+        statement = select(func.max(SweepRunRow.as_of)).where(SweepRunRow.outcome == "ok")
+        if trigger is not None:
+            statement = statement.where(SweepRunRow.trigger == trigger)
+        return self.session.exec(statement).one()
+
+    # -- lease --------------------------------------------------------------------------------
+
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> str | None:
+        """Take or renew the lease; returns the other live holder's name when refused."""
+        row = self.session.get(LeaseRow, name)
+        if row is None:
+            if self._insert_once(LeaseRow(name=name, holder=holder, expires_at=until)):
+                return None
+            row = self.session.get(LeaseRow, name)
+            if row is None:  # pragma: no cover
+                return "?"
+        if row.holder != holder and row.expires_at > now:
+            return row.holder
+        row.holder, row.expires_at = holder, until
+        self.session.add(row)
+        self.session.flush()
+        return None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        row = self.session.get(LeaseRow, name)
+        if row is not None and row.holder == holder:
+            self.session.delete(row)
+            self.session.flush()
+
+    def letter_states(self) -> dict[str, LetterStatus]:
+        """Dossier code → status of its letter, for every dossier that has one."""
+        statement = select(DossierRow.code, LetterRow.status).join(
+            LetterRow, col(LetterRow.dossier_id) == DossierRow.id
+        )
+        return {code: LetterStatus(status) for code, status in self.session.exec(statement)}
