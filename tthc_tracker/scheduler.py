@@ -7,15 +7,19 @@ database; APScheduler 3.x only triggers the jobs.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
+from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from tthc_tracker.bootstrap import App
+from tthc_tracker.domain.times import LOCAL_TZ
 from tthc_tracker.services import digest, scheduling, sweep
 
 
@@ -51,43 +55,81 @@ def catch_up(app: App, plan: Plan, log: Callable[[str], None]) -> bool:
 
 
 def serve(app: App, plan: Plan, log: Callable[[str], None]) -> None:
-    """Hold the lease, catch up, then run the jobs in the foreground until interrupted."""
+    """Hold the lease, catch up, then run the jobs in the foreground until SIGTERM/SIGINT.
+
+    A signal stops the scheduler between jobs: a running job finishes first.
+    """
     holder = holder_name()
-    scheduling.take_lease(app.db, holder, app.clock())
+    times = {"sweep": f"{plan.sweep_at:%H:%M}", "digest": f"{plan.digest_at:%H:%M}"}
+    scheduling.take_lease(app.db, holder, app.clock(), times)
+    scheduler = BlockingScheduler(
+        timezone=LOCAL_TZ,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
     try:
         catch_up(app, plan, log)
-        scheduler = BlockingScheduler(
-            timezone="Asia/Ho_Chi_Minh",
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
-        )
-        scheduler.add_job(
-            lambda: log(_report(run_sweep(app, "scheduled"))),
-            CronTrigger(hour=plan.sweep_at.hour, minute=plan.sweep_at.minute),
-            id="sweep",
-            name="nightly sweep",
-        )
-        scheduler.add_job(
-            lambda: log(f"Bản tin: {len(run_digest(app, plan))} cơ quan."),
-            CronTrigger(hour=plan.digest_at.hour, minute=plan.digest_at.minute),
-            id="digest",
-            name="morning digest",
-        )
-        scheduler.add_job(
-            lambda: scheduling.take_lease(app.db, holder, app.clock()),
-            "interval",
-            seconds=60,
-            id="lease",
-            name="lease renewal",
-        )
+        _add_jobs(scheduler, app, plan, holder, times, log)
+        scheduler.add_listener(_job_logger(log), EVENT_JOB_ERROR)
+        previous = _stop_on_signals(scheduler, log)
         log(
-            f"Bộ lập lịch chạy: rà soát {plan.sweep_at:%H:%M}, bản tin {plan.digest_at:%H:%M} "
-            "(giờ Việt Nam). Ctrl+C để dừng."
+            f"Bộ lập lịch chạy ({holder}): rà soát {times['sweep']}, bản tin "
+            f"{times['digest']} (giờ Việt Nam). Ctrl+C hoặc SIGTERM để dừng."
         )
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log("Đã dừng bộ lập lịch.")
+        try:
+            scheduler.start()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     finally:
         scheduling.release_lease(app.db, holder)
+        log("Đã dừng bộ lập lịch.")
+
+
+def _add_jobs(
+    scheduler: BlockingScheduler,
+    app: App,
+    plan: Plan,
+    holder: str,
+    times: dict[str, str],
+    log: Callable[[str], None],
+) -> None:
+    scheduler.add_job(
+        lambda: log(_report(run_sweep(app, "scheduled"))),
+        # A trigger built here takes the machine's zone unless told: 00:30 must be Việt Nam's.
+        CronTrigger(hour=plan.sweep_at.hour, minute=plan.sweep_at.minute, timezone=LOCAL_TZ),
+        id="sweep",
+        name="nightly sweep",
+    )
+    scheduler.add_job(
+        lambda: log(f"Bản tin: {len(run_digest(app, plan))} cơ quan có hồ sơ cần chú ý."),
+        CronTrigger(hour=plan.digest_at.hour, minute=plan.digest_at.minute, timezone=LOCAL_TZ),
+        id="digest",
+        name="morning digest",
+    )
+    scheduler.add_job(
+        lambda: scheduling.take_lease(app.db, holder, app.clock(), times),
+        "interval",
+        seconds=60,
+        id="lease",
+        name="lease renewal",
+    )
+
+
+def _job_logger(log: Callable[[str], None]) -> Callable[[JobExecutionEvent], None]:
+    def listener(event: JobExecutionEvent) -> None:
+        log(f"Lỗi khi chạy việc {event.job_id}: {event.exception!r}")
+
+    return listener
+
+
+def _stop_on_signals(scheduler: BlockingScheduler, log: Callable[[str], None]) -> dict[int, Any]:
+    """SIGTERM/SIGINT stop the scheduler after the running job; returns the old handlers."""
+
+    def stop(signum: int, _frame: object) -> None:
+        log(f"Nhận tín hiệu {signal.Signals(signum).name}: dừng sau việc đang chạy.")
+        scheduler.shutdown(wait=True)
+
+    return {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
 
 
 def _report(result: sweep.SweepResult) -> str:

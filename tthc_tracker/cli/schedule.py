@@ -99,6 +99,59 @@ def scheduler_run(
         serve(app, plan, typer.echo)
 
 
+@scheduler_app.command("status")
+@reports_errors
+def scheduler_status(ctx: typer.Context, json_output: bool = JSON_OPTION) -> None:
+    """Ai đang giữ khóa bộ lập lịch, lần chạy kế tiếp của từng việc, các lượt rà soát gần nhất.
+
+    Ví dụ: tthc scheduler status
+    """
+    from tthc_tracker.domain.times import iso, show
+    from tthc_tracker.services.scheduling import status
+
+    with app_for(ctx) as app:
+        state = status(app.db, app.clock())
+    if json_output:
+        print_json(
+            {
+                "holder": state.holder,
+                "alive": state.alive,
+                "lease_expires_at": iso(state.lease_expires_at),
+                "next_runs": {job: iso(at) for job, at in state.next_runs.items()},
+                "runs": [
+                    {
+                        "id": r.id,
+                        "as_of": iso(r.as_of),
+                        "trigger": r.trigger,
+                        "outcome": r.outcome,
+                        "finished_at": iso(r.finished_at),
+                    }
+                    for r in state.runs
+                ],
+            }
+        )
+        return
+    if state.holder is None:
+        typer.echo(_("Không có bộ lập lịch nào đang chạy."))
+    elif state.alive:
+        typer.echo(
+            _("Bộ lập lịch đang chạy: {h} (khóa hết hạn {t}).").format(
+                h=state.holder, t=show(state.lease_expires_at)
+            )
+        )
+        for job, at in state.next_runs.items():
+            typer.echo(f"  {_('Lần chạy kế tiếp')} {job}: {show(at)}")
+    else:
+        typer.echo(
+            _("Bộ lập lịch {h} đã dừng bất thường (khóa hết hạn {t}).").format(
+                h=state.holder, t=show(state.lease_expires_at)
+            )
+        )
+    typer.echo(_("Các lượt rà soát gần nhất:"))
+    for r in state.runs:
+        typer.echo(f"  #{r.id} {show(r.as_of)} {r.trigger} {r.outcome}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("digest")(digest)
     app.add_typer(scheduler_app, name="scheduler")

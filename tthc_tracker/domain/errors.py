@@ -20,7 +20,8 @@ and exits with code 1. Anything that is not a ``TthcError`` is a bug.
     │   ├── ExtensionError
     │   └── SupplementError
     ├── CalendarRangeError          a date outside the years the calendar was built for
-    └── ConfigError                 settings or shipped data are unusable
+    ├── ConfigError                 settings or shipped data are unusable
+    └── DatabaseError               the database refused or failed (locked, unreachable, …)
 """
 
 from __future__ import annotations
@@ -232,4 +233,17 @@ class ConfigError(TthcError):
     def message(self) -> str:
         return _("Cấu hình “{what}” không dùng được: {reason}.").format(
             what=self.what, reason=self.reason
+        )
+
+
+class DatabaseError(TthcError):
+    """The database failed an operation (locked too long, unreachable, disk full, …)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def message(self) -> str:
+        return _("Cơ sở dữ liệu báo lỗi: {detail}. Không có thay đổi nào được ghi.").format(
+            detail=self.detail
         )

@@ -6,11 +6,14 @@ from the recorded sweep runs, not from APScheduler's misfire settings (1 s grace
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from tthc_tracker.domain.errors import TthcError
 from tthc_tracker.domain.times import LOCAL_TZ, local
 from tthc_tracker.storage.db import Database
+from tthc_tracker.storage.workflow import SweepRun
 
 LEASE_NAME = "scheduler"
 LEASE_TTL = timedelta(minutes=5)
@@ -31,10 +34,16 @@ class LeaseHeldError(TthcError):
         )
 
 
-def take_lease(db: Database, holder: str, now: datetime) -> None:
-    """Take or renew the lease; raise :class:`LeaseHeldError` if another live holder has it."""
+def take_lease(
+    db: Database, holder: str, now: datetime, plan: dict[str, str] | None = None
+) -> None:
+    """Take or renew the lease; raise :class:`LeaseHeldError` if another live holder has it.
+
+    ``plan`` (job name → "HH:MM") is kept with the lease for `tthc scheduler status`.
+    """
+    details = json.dumps(plan) if plan else ""
     with db.transaction() as repo:
-        other = repo.workflow.take_lease(LEASE_NAME, holder, now, now + LEASE_TTL)
+        other = repo.workflow.take_lease(LEASE_NAME, holder, now, now + LEASE_TTL, details)
     if other is not None:
         raise LeaseHeldError(other)
 
@@ -59,3 +68,30 @@ def missed_sweep(db: Database, now: datetime, at: time) -> datetime | None:
     if last is None or last < slot:
         return slot
     return None
+
+
+def next_slot(now: datetime, at: time) -> datetime:
+    """The next daily slot at local time ``at`` strictly after ``now``."""
+    return last_slot(now, at) + timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    holder: str | None
+    lease_expires_at: datetime | None
+    alive: bool
+    next_runs: dict[str, datetime]
+    runs: list[SweepRun]
+
+
+def status(db: Database, now: datetime, limit: int = 5) -> Status:
+    """Who holds the lease, when its jobs run next, and the last sweep runs."""
+    with db.transaction() as repo:
+        lease = repo.workflow.lease(LEASE_NAME)
+        runs = repo.workflow.runs(limit)
+    if lease is None:
+        return Status(None, None, False, {}, runs)
+    holder, expires_at, details = lease
+    plan: dict[str, str] = json.loads(details) if details else {}
+    next_runs = {job: next_slot(now, time.fromisoformat(at)) for job, at in plan.items()}
+    return Status(holder, expires_at, expires_at > now, next_runs, runs)

@@ -128,7 +128,7 @@ def sweep(
                 }[flag.kind].append(flag.code)
             if not dry_run:
                 _record(repo, calendars, result, actor, clock())
-    except Exception as error:
+    except BaseException as error:  # Ctrl+C or SIGTERM too: the run is not left "running"
         if result.run_id is not None:
             with db.transaction() as repo:
                 repo.workflow.finish_run(result.run_id, "failed", clock(), {}, repr(error))

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
-from tthc_tracker.domain.errors import ConfigError
+from tthc_tracker.domain.errors import ConfigError, DatabaseError
 from tthc_tracker.storage.repository import Repository
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -115,6 +115,9 @@ class Database:
             try:
                 yield Repository(session)
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                raise DatabaseError(str(exc.orig)) from exc
             except BaseException:
                 session.rollback()
                 raise

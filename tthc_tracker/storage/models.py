@@ -194,3 +194,4 @@ class LeaseRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     holder: str
     expires_at: datetime
+    details: str = ""  # JSON: what the holder runs and when (for `tthc scheduler status`)

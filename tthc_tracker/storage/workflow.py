@@ -297,11 +297,14 @@ class Workflow:
 
     # -- lease --------------------------------------------------------------------------------
 
-    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> str | None:
+    def take_lease(
+        self, name: str, holder: str, now: datetime, until: datetime, details: str = ""
+    ) -> str | None:
         """Take or renew the lease; returns the other live holder's name when refused."""
         row = self.session.get(LeaseRow, name)
         if row is None:
-            if self._insert_once(LeaseRow(name=name, holder=holder, expires_at=until)):
+            lease = LeaseRow(name=name, holder=holder, expires_at=until, details=details)
+            if self._insert_once(lease):
                 return None
             row = self.session.get(LeaseRow, name)
             if row is None:  # pragma: no cover
@@ -309,9 +312,16 @@ class Workflow:
         if row.holder != holder and row.expires_at > now:
             return row.holder
         row.holder, row.expires_at = holder, until
+        if details:
+            row.details = details
         self.session.add(row)
         self.session.flush()
         return None
+
+    def lease(self, name: str) -> tuple[str, datetime, str] | None:
+        """(holder, expires_at, details) of the lease, if any."""
+        row = self.session.get(LeaseRow, name)
+        return None if row is None else (row.holder, row.expires_at, row.details)
 
     def release_lease(self, name: str, holder: str) -> None:
         row = self.session.get(LeaseRow, name)
