@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from tthc_tracker.config import Settings
 from tthc_tracker.domain.times import parse_instant
 from tthc_tracker.services.calendars import Calendars, load_calendars
+from tthc_tracker.services.mail import Smtp
 from tthc_tracker.storage.db import Database, make_engine, require_schema, upgrade
 
 Clock = Callable[[], datetime]
@@ -41,6 +42,16 @@ class App:
                 self.clock().year + self.settings.years_ahead,
             )
         return self._calendars
+
+    @property
+    def smtp(self) -> Smtp | None:
+        """The SMTP server for digests and citizen notices, when ``TTHC_SMTP_HOST`` is set."""
+        s = self.settings
+        if not s.smtp_host:
+            return None
+        return Smtp(
+            s.smtp_host, s.smtp_port, s.smtp_sender, s.smtp_user, s.smtp_password, s.smtp_starttls
+        )
 
     def reload_calendars(self) -> Calendars:
         self._calendars = None

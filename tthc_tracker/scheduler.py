@@ -20,14 +20,14 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tthc_tracker.bootstrap import App
 from tthc_tracker.domain.times import LOCAL_TZ
-from tthc_tracker.services import digest, scheduling, sweep
+from tthc_tracker.services import digest, mail, scheduling, sweep
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     sweep_at: time
     digest_at: time
-    smtp: digest.Smtp | None
+    smtp: mail.Smtp | None
 
 
 def holder_name() -> str:
@@ -77,6 +77,8 @@ def serve(app: App, plan: Plan, log: Callable[[str], None]) -> None:
         )
         try:
             scheduler.start()
+        except KeyboardInterrupt:
+            pass  # a signal before the scheduler started: stop all the same
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
@@ -127,7 +129,10 @@ def _stop_on_signals(scheduler: BlockingScheduler, log: Callable[[str], None]) -
 
     def stop(signum: int, _frame: object) -> None:
         log(f"Nhận tín hiệu {signal.Signals(signum).name}: dừng sau việc đang chạy.")
-        scheduler.shutdown(wait=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        else:  # arrived before start(): leave through serve's clean-up
+            raise KeyboardInterrupt
 
     return {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
 

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors, table
+from tthc_tracker.cli.common import (
+    JSON_OPTION,
+    app_for,
+    fail,
+    instant,
+    print_json,
+    reports_errors,
+    table,
+)
 from tthc_tracker.domain.times import iso, parse_date, parse_instant, show
 from tthc_tracker.i18n import _
 
@@ -101,6 +109,8 @@ def letters_issue(
             honorific=chosen,
             actor=app.settings.actor,
             now=app.clock(),
+            smtp=app.smtp,
+            outbox=app.settings.outbox_dir,
         )
     letter = issued.letter
     if json_output:
@@ -120,6 +130,17 @@ def letters_issue(
         )
     )
     typer.echo(_("Tệp: {path}").format(path=letter.path))
+    notice = issued.notice
+    if notice is not None and notice.emailed:
+        typer.echo(_("Đã gửi thư điện tử kèm văn bản cho công dân, tổ chức."))
+    elif notice is not None:
+        why = f" ({notice.problem})" if notice.problem else ""
+        typer.echo(
+            _(
+                "Thông báo cho công dân chưa gửi được qua thư điện tử{why}; đã lưu tại "
+                "{path} để báo bằng cách khác."
+            ).format(why=why, path=notice.path)
+        )
     if issued.late:
         deadline = letter.apology_deadline.strftime("%d/%m/%Y") if letter.apology_deadline else ""
         typer.echo(
@@ -274,18 +295,33 @@ def letters_print(
     agency: str | None = typer.Option(None, "--agency", help=_("Cơ quan ban hành.")),
     day_from: str | None = typer.Option(None, "--from", help=_("Từ ngày ban hành.")),
     day_to: str | None = typer.Option(None, "--to", help=_("Đến ngày ban hành.")),
+    day: str | None = typer.Option(
+        None, "--date", help=_("Ngày ban hành (giờ Việt Nam); thay cho --from và --to.")
+    ),
+    pdf: bool = typer.Option(
+        False, "--pdf", help=_("Chuyển thêm sang PDF bằng LibreOffice (cùng tên, đuôi .pdf).")
+    ),
 ) -> None:
     """Gộp các văn bản đã ban hành thành một tệp để in hàng loạt (mỗi văn bản một trang).
 
-    Ví dụ: tthc letters print --agency STP-AG --from 2026-03-01 --to 2026-03-31 -o in.docx
+    Các tệp đã ban hành được gộp nguyên văn (đã kiểm tra mã băm). --pdf cần LibreOffice.
+
+    Ví dụ: tthc letters print --agency STP-AG --date 2026-03-05 --pdf -o in.docx
     """
     from tthc_tracker.services import letters
 
-    start = parse_date(day_from, "--from") if day_from else None
-    end = parse_date(day_to, "--to") if day_to else None
+    if day and (day_from or day_to):
+        raise fail(_("--date không dùng cùng --from hoặc --to."))
+    first, last = (day, day) if day else (day_from, day_to)
+    start = parse_date(first, "--date" if day else "--from") if first else None
+    end = parse_date(last, "--date" if day else "--to") if last else None
+    bundle = output.with_suffix(".docx") if output.suffix.lower() == ".pdf" else output
+    target = bundle.with_suffix(".pdf") if pdf else None
     with app_for(ctx) as app:
-        chosen = letters.print_batch(app.db, output, agency, start, end)
-    typer.echo(_("Đã gộp {n} văn bản vào {out}.").format(n=len(chosen), out=output))
+        chosen = letters.print_batch(app.db, bundle, agency, start, end, pdf=target)
+    typer.echo(_("Đã gộp {n} văn bản vào {out}.").format(n=len(chosen), out=bundle))
+    if target is not None:
+        typer.echo(_("Bản PDF: {pdf}").format(pdf=target))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors
 from tthc_tracker.domain.times import parse_clock
 from tthc_tracker.i18n import _
-
-if TYPE_CHECKING:
-    from tthc_tracker.bootstrap import App
-    from tthc_tracker.services.digest import Smtp
 
 scheduler_app = typer.Typer(
     help=_(
@@ -21,17 +15,6 @@ scheduler_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-
-
-def smtp_of(app: App) -> Smtp | None:
-    from tthc_tracker.services.digest import Smtp
-
-    s = app.settings
-    if not s.smtp_host:
-        return None
-    return Smtp(
-        s.smtp_host, s.smtp_port, s.smtp_sender, s.smtp_user, s.smtp_password, s.smtp_starttls
-    )
 
 
 @reports_errors
@@ -50,7 +33,7 @@ def digest(
     with app_for(ctx) as app:
         moment = instant(as_of, "--as-of", app)
         deliveries = deliver(
-            build(app.db, app.calendars, moment), app.settings.outbox_dir, smtp_of(app)
+            build(app.db, app.calendars, moment), app.settings.outbox_dir, app.smtp
         )
     if json_output:
         print_json(
@@ -95,7 +78,7 @@ def scheduler_run(
 
     plan_times = (parse_clock(sweep_at, "--sweep-at"), parse_clock(digest_at, "--digest-at"))
     with app_for(ctx) as app:
-        plan = Plan(*plan_times, smtp=smtp_of(app))
+        plan = Plan(*plan_times, smtp=app.smtp)
         serve(app, plan, typer.echo)
 
 

@@ -15,13 +15,16 @@ import io
 import os
 import re
 import secrets
+import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import IO, Any
 
 import docx
 import jinja2
@@ -29,8 +32,10 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, nsmap, qn
@@ -422,7 +427,14 @@ def _file_errors(path: Path) -> Iterator[None]:
         if not path.is_file():
             raise FileNotFoundError(_("không có tệp"))
         yield
-    except (OSError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        SyntaxError,  # lxml's XMLSyntaxError: a part that is not XML
+    ) as exc:
         problem = _("không đọc được tệp .docx ({detail})").format(detail=exc)
         raise TemplateError(path, problem) from exc
 
@@ -434,13 +446,34 @@ def _load_template(template: Path) -> DocxTemplate:
     return letter
 
 
+def _context(fields: Mapping[str, object]) -> dict[str, object]:
+    return {key: _nfc(value) for key, value in fields.items()}
+
+
 def render_letter(template: Path, fields: Mapping[str, object], out: Path) -> str:
-    """Render ``template`` with ``fields`` into ``out`` (atomically); return its SHA-256."""
-    context = {key: _nfc(value) for key, value in fields.items()}
+    """Render ``template`` with ``fields`` into ``out`` (atomically); return its SHA-256.
+
+    The template is read, patched and compiled once and kept while its file is unchanged
+    (see :func:`_compiled`): a letter then costs one Jinja render, one XML parse and one
+    compressed zip entry. ``word/document.xml`` is docxtpl's byte for byte, the other parts
+    are the template's as python-docx saves it, and the same fields give the same bytes.
+    """
+    context = _context(fields)
+    compiled = _compiled(template)
+    if compiled.document is None:
+        return _render_with_docxtpl(template, context, out)
+    with _jinja_errors(template):
+        tree = _render_tree(compiled, context)
+    _number_drawings(tree, _FIRST_DRAWING_ID)
+    return _write_atomically(out, _with_document(compiled, serialize_part_xml(tree)))
+
+
+def _render_with_docxtpl(template: Path, context: Mapping[str, object], out: Path) -> str:
+    """docxtpl's own path, uncached: for templates with placeholders outside the body."""
     letter = _load_template(template)
     with _jinja_errors(template):
         letter.render(context, jinja_env=_environment(), autoescape=True)
-    for text in letter.docx.element.body.iter(qn("w:t")):  # the template's own words too
+    for text in letter.docx.element.body.iter(_T):  # the template's own words too
         if text.text:
             text.text = unicodedata.normalize("NFC", text.text)
     buffer = io.BytesIO()
@@ -464,6 +497,132 @@ def check_template(template: Path, known: frozenset[str]) -> tuple[set[str], set
     return used - known, set(known) - used
 
 
+# --- compiled templates: repeated renders of one template -------------------------------
+
+_T = qn("w:t")
+_W_BODY = qn("w:body")
+_SECT_PR = qn("w:sectPr")
+_DOC_PR = qn("wp:docPr")
+_R_ATTRIBUTE = "{" + nsmap["r"] + "}"
+_MARK = re.compile(r"<w:p([ >])")  # docxtpl renders with a line break before each paragraph
+_UNMARK = re.compile(r"\n<w:p([ >])")
+_ESCAPED_TAGS = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
+_LISTING = ("\t", "\a", "\n", "\f")  # what docxtpl's resolve_listing turns into markup
+_CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_RENDERED_PARTS = (CT.WML_HEADER, CT.WML_FOOTER, CT.WML_FOOTNOTES)
+_FIRST_DRAWING_ID = 1000  # docxtpl numbers drawings from 1001
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same letter gives the same bytes
+_CACHE_SIZE = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A template parsed, patched and compiled once, for many renders."""
+
+    helper: Any  # the loaded DocxTemplate, for docxtpl's listing and table fixes
+    document: jinja2.Template | None  # the main part as docxtpl patches it; None: use docxtpl
+    member: str  # the main part's name in the zip (word/document.xml)
+    package: bytes  # a .docx (zip) of every other part, each compressed once
+
+
+_ENV = _environment()
+_CACHE: dict[str, tuple[tuple[int, int, int], _Compiled]] = {}
+
+
+def _compiled(template: Path) -> _Compiled:
+    """``template`` compiled, from memory while its file keeps its mtime, size and inode."""
+    with _file_errors(template):
+        stat = template.stat()
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    name = str(template.absolute())
+    cached = _CACHE.get(name)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    compiled = _compile(template)
+    if len(_CACHE) >= _CACHE_SIZE:
+        del _CACHE[next(iter(_CACHE))]
+    _CACHE[name] = (key, compiled)
+    return compiled
+
+
+def _compile(template: Path) -> _Compiled:
+    with _file_errors(template):
+        helper = DocxTemplate(str(template))
+        helper.init_docx()
+        document: DocxDocument = helper.docx
+        member = document.part.partname.membername
+        package = _package_without(document, member)
+    if _placeholders_outside_body(document):
+        return _Compiled(helper, None, member, package)
+    source = helper.patch_xml(helper.xml_to_string(document.element))
+    with _jinja_errors(template):
+        compiled = _ENV.from_string(_MARK.sub(r"\n<w:p\1", source))
+    return _Compiled(helper, compiled, member, package)
+
+
+def _placeholders_outside_body(document: DocxDocument) -> bool:
+    """docxtpl also renders headers, footers, footnotes and six core properties; a "{" in
+    any of them (a tag may be split across runs) sends the template down docxtpl's path."""
+    props = document.core_properties
+    if any("{" in (getattr(props, name) or "") for name in _CORE_PROPERTIES):
+        return True
+    return any(
+        part.content_type in _RENDERED_PARTS and b"{" in part.blob
+        for part in document.part.package.iter_parts()
+    )
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, _ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # as python-docx writes its members
+    return info
+
+
+def _package_without(document: DocxDocument, member: str) -> bytes:
+    """The template as python-docx saves it, less ``member``: written and compressed once."""
+    saved = io.BytesIO()
+    document.save(saved)
+    package = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(package, "w") as target:
+        for name in source.namelist():
+            if name != member:
+                target.writestr(_zip_info(name), source.read(name))
+    return package.getvalue()
+
+
+def _with_document(compiled: _Compiled, xml: bytes) -> bytes:
+    """The cached package with the rendered main part appended: one entry to compress."""
+    buffer = io.BytesIO(compiled.package)
+    with zipfile.ZipFile(buffer, "a") as package:
+        package.writestr(_zip_info(compiled.member), xml)
+    return buffer.getvalue()
+
+
+def _render_tree(compiled: _Compiled, context: Mapping[str, object]) -> Any:
+    """The rendered main part as an XML tree, exactly as docxtpl makes it, all text NFC."""
+    if compiled.document is None:  # pragma: no cover - callers take docxtpl's path
+        raise RuntimeError("template has placeholders outside the body")
+    xml = _UNMARK.sub(r"<w:p\1", compiled.document.render(context))
+    for escaped, tag in _ESCAPED_TAGS:
+        xml = xml.replace(escaped, tag)
+    if any(char in xml for char in _LISTING):  # otherwise resolve_listing changes nothing
+        xml = compiled.helper.resolve_listing(xml)
+    tree = compiled.helper.fix_tables(xml)  # parses (as docxtpl does) and fixes table grids
+    for text in tree.iter(_T):  # the template's own words too
+        if text.text:
+            text.text = unicodedata.normalize("NFC", text.text)
+    return tree
+
+
+def _number_drawings(tree: Any, last: int) -> int:
+    """Give every drawing a fresh id after ``last`` (as docxtpl does); return the last one."""
+    for drawing in tree.iter(_DOC_PR):
+        last += 1
+        drawing.set("id", str(last))
+    return last
+
+
 # --- print bundles ---------------------------------------------------------------------
 
 
@@ -472,15 +631,18 @@ def _open(path: Path) -> DocxDocument:
         return docx.Document(str(path))
 
 
+# A paragraph holding only a page break, 1 pt high so it never shows.
+_PAGE_BREAK = (
+    "<w:p{ns}><w:pPr>"
+    '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr>'
+    '<w:r><w:rPr><w:sz w:val="2"/></w:rPr><w:br w:type="page"/></w:r></w:p>'
+)
+_PAGE_BREAK_XML = _PAGE_BREAK.format(ns="").encode()  # inside a document that declares w:
+
+
 def _page_break() -> BaseOxmlElement:
-    """A paragraph holding only a page break, 1 pt high so it never shows."""
-    element: BaseOxmlElement = parse_xml(
-        f"<w:p {nsdecls('w')}><w:pPr>"
-        '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
-        '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr>'
-        '<w:r><w:rPr><w:sz w:val="2"/></w:rPr><w:br w:type="page"/></w:r></w:p>'
-    )
-    return element
+    return parse_xml(_PAGE_BREAK.format(ns=" " + nsdecls("w")))
 
 
 def _relink(element: BaseOxmlElement, source: Part, target: DocumentPart, path: Path) -> None:
@@ -503,26 +665,131 @@ def _relink(element: BaseOxmlElement, source: Part, target: DocumentPart, path: 
 
 
 def merge_letters(paths: Sequence[Path], out: Path) -> None:
-    """One printable .docx: each letter on its own page, page set-up of the first."""
+    """One printable .docx: each letter on its own page, page set-up of the first.
+
+    Each later letter's body is read straight from its zip and parsed once, no deep copy;
+    only a letter whose body refers to its own parts (pictures, links) is opened whole and
+    its references relinked.
+    """
     if not paths:
         raise ValueError("merge_letters needs at least one letter")
     bundle = _open(paths[0])
     body = bundle.element.body
     anchor = body.sectPr
     for path in paths[1:]:
-        letter = _open(path)
-        parts = [_page_break()]
-        for child in letter.element.body.iterchildren():
-            if child.tag != qn("w:sectPr"):
-                copied = deepcopy(child)
-                _relink(copied, letter.part, bundle.part, path)
-                parts.append(copied)
-        for part in parts:
+        for part in [_page_break(), *_letter_body(path, bundle.part)]:
             if anchor is not None:
                 anchor.addprevious(part)
             else:
                 body.append(part)
     _save(bundle, out)
+
+
+def _letter_body(path: Path, target: DocumentPart) -> list[BaseOxmlElement]:
+    """The elements of a letter's body, without its section properties, ready for ``target``."""
+    plain = _plain_body(path)
+    if plain is not None:
+        return plain
+    letter = _open(path)
+    copied = []
+    for child in letter.element.body.iterchildren():
+        if child.tag != _SECT_PR:
+            element = deepcopy(child)
+            _relink(element, letter.part, target, path)
+            copied.append(element)
+    return copied
+
+
+def _plain_body(path: Path) -> list[BaseOxmlElement] | None:
+    """The body's elements read from the zip alone; None when they use relationship ids (or
+    the main part is not where Word puts it) and python-docx must relink them."""
+    with _file_errors(path), zipfile.ZipFile(path) as package:
+        if "word/document.xml" not in package.namelist():
+            return None
+        root = parse_xml(package.read("word/document.xml"))
+    body = root.find(_W_BODY)
+    if body is None or any(
+        name.startswith(_R_ATTRIBUTE) for node in body.iter() for name in node.attrib
+    ):
+        return None
+    return [child for child in body if child.tag != _SECT_PR]
+
+
+def render_bundle(template: Path, letters: Iterable[Mapping[str, object]], out: Path) -> int:
+    """ONE printable .docx of many letters rendered fresh from ``template``; return how many.
+
+    Each letter is laid out exactly as :func:`render_letter` lays it out (same body, same page
+    set-up), one per page, separated by the page-break paragraph of :func:`merge_letters`.
+    Per letter: one Jinja render of the cached template and its body XML streamed into the
+    one compressed main part; no document is copied.
+    """
+    compiled = _compiled(template)
+    pending = iter(letters)
+    first = next(pending, None)
+    if first is None:
+        raise ValueError("render_bundle needs at least one letter")
+    if compiled.document is None:
+        return _bundle_through_files(template, chain([first], pending), out)
+    buffer = io.BytesIO(compiled.package)
+    with (
+        zipfile.ZipFile(buffer, "a") as package,
+        package.open(_zip_info(compiled.member), "w", force_zip64=True) as stream,
+    ):
+        count = _stream_letters(compiled, template, chain([first], pending), stream)
+    _write_atomically(out, buffer.getvalue())
+    return count
+
+
+def _stream_letters(
+    compiled: _Compiled,
+    template: Path,
+    letters: Iterable[Mapping[str, object]],
+    stream: IO[bytes],
+) -> int:
+    count, drawings, tail = 0, _FIRST_DRAWING_ID, b""
+    for fields in letters:
+        with _jinja_errors(template):
+            tree = _render_tree(compiled, _context(fields))
+        drawings = _number_drawings(tree, drawings)
+        head, inner, end = _split_document(tree, template, whole=not count)
+        stream.write(_PAGE_BREAK_XML if count else head)
+        stream.write(inner)
+        tail = tail or end
+        count += 1
+    stream.write(tail)
+    return count
+
+
+_BODY_OPEN, _BODY_CLOSE = b"<w:body>", b"</w:body></w:document>"
+
+
+def _split_document(tree: Any, template: Path, whole: bool) -> tuple[bytes, bytes, bytes]:
+    """``(head, inner, tail)`` of a rendered main part: up to ``<w:body>``, the body's
+    elements but its final section properties, and from those to the end (``whole`` only)."""
+    body = tree.find(_W_BODY)
+    full = serialize_part_xml(tree) if whole else b""
+    if body is not None and len(body) and body[-1].tag == _SECT_PR:
+        body.remove(body[-1])
+    bare = serialize_part_xml(tree)
+    start = bare.find(_BODY_OPEN) + len(_BODY_OPEN)
+    if start < len(_BODY_OPEN) or not bare.endswith(_BODY_CLOSE):
+        problem = _("cấu trúc word/document.xml lạ, không gộp được nhiều văn bản")
+        raise TemplateError(template, problem)
+    inner = bare[start : -len(_BODY_CLOSE)]
+    return bare[:start], inner, full[start + len(inner) :]
+
+
+def _bundle_through_files(
+    template: Path, letters: Iterable[Mapping[str, object]], out: Path
+) -> int:
+    """Templates with placeholders outside the body: one file per letter, then merged."""
+    with tempfile.TemporaryDirectory(prefix="tthc-bundle-") as folder:
+        paths = []
+        for index, fields in enumerate(letters):
+            paths.append(Path(folder) / f"{index:06d}.docx")
+            render_letter(template, fields, paths[-1])
+        merge_letters(paths, out)
+    return len(paths)
 
 
 def _save(document: DocxDocument, out: Path) -> str:

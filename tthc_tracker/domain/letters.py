@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.catalog import Agency, Procedure
@@ -70,8 +71,13 @@ def number_text(number: int | None, suffix: str) -> str:
 def apology_deadline(calendar: WorkCalendar, due_at: datetime, lead_days: int = 1) -> date:
     """The last date on which the apology is on time: ``lead_days`` working days before the
     due date (ND 118 Art. 19.6: "chậm nhất 01 ngày trước ngày hết hạn")."""
-    day = local(due_at).date()
-    for _ in range(lead_days):
+    return _working_days_before(calendar, local(due_at).date(), lead_days)
+
+
+@lru_cache(maxsize=8192)
+def _working_days_before(calendar: WorkCalendar, day: date, count: int) -> date:
+    """Cached: a nightly sweep asks this for thousands of dossiers sharing a few due dates."""
+    for _ in range(count):
         day = calendar.previous_working_day(day)
     return day
 
@@ -175,3 +181,21 @@ LETTER_FIELDS = frozenset(
     }
 )
 """The placeholders a letter template may use; `tthc letters check-template` checks them."""
+
+
+def notice_subject(fields: dict[str, object]) -> str:
+    return f"Văn bản xin lỗi và hẹn lại ngày trả kết quả - hồ sơ {fields['ma_ho_so']}"
+
+
+def notice_text(fields: dict[str, object]) -> str:
+    """The e-mail that tells the citizen (ND 118 Art. 19.6: the one-stop unit informs them)."""
+    return (
+        f"Kính gửi: {fields['kinh_gui']},\n\n"
+        f"{fields['ten_co_quan']} xin lỗi vì hồ sơ mã số {fields['ma_ho_so']} "
+        f"(thủ tục: {fields['ten_thu_tuc']}), hẹn trả kết quả lúc {fields['han_tra_cu']}, "
+        "chưa được giải quyết đúng hạn.\n"
+        f"Lý do: {fields['ly_do']}\n"
+        f"Thời gian hẹn trả kết quả mới: {fields['han_tra_moi']}.\n\n"
+        f"Văn bản xin lỗi số {fields['so']} được gửi kèm thư này.\n"
+        f"Mong nhận được sự thông cảm của {fields['xung_ho']}.\n"
+    )

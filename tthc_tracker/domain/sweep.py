@@ -34,8 +34,33 @@ class Flag:
     due_at: datetime  # the due-time version the flag is about
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """The part of a dossier the sweep looks at."""
+
+    code: str
+    status: Status
+    due_at: datetime
+    original_due_at: datetime
+    extended: bool
+    completed_at: datetime | None
+    returned_at: datetime | None
+
+    @classmethod
+    def of(cls, dossier: Dossier) -> Candidate:
+        return cls(
+            dossier.code,
+            dossier.status,
+            dossier.due_at,
+            dossier.original_due_at,
+            dossier.extended,
+            dossier.completed_at,
+            dossier.returned_at,
+        )
+
+
 def classify(
-    dossier: Dossier,
+    dossier: Candidate | Dossier,
     calendar: WorkCalendar,
     as_of: datetime,
     lead_days: int,

@@ -336,6 +336,7 @@ def run_workflow(
                 honorific=Honorific.UNKNOWN,
                 actor=actor,
                 now=now,
+                outbox=outbox,
             )
         )
     printed = None

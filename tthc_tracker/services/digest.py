@@ -3,10 +3,8 @@ sent by e-mail when SMTP is configured."""
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 from tthc_tracker.documents.digest import DigestLine, digest_csv, digest_text
@@ -15,21 +13,13 @@ from tthc_tracker.domain.letters import LetterStatus
 from tthc_tracker.domain.sweep import FlagKind
 from tthc_tracker.domain.timeliness import remaining_text
 from tthc_tracker.domain.times import local
+from tthc_tracker.services import mail
 from tthc_tracker.services.calendars import Calendars
+from tthc_tracker.services.mail import Smtp
 from tthc_tracker.services.sweep import find_flags
 from tthc_tracker.storage.db import Database
 
 LETTER_LABELS = {None: "chưa có", LetterStatus.DRAFT: "dự thảo", LetterStatus.ISSUED: "đã ban hành"}
-
-
-@dataclass(frozen=True, slots=True)
-class Smtp:
-    host: str
-    port: int
-    sender: str
-    user: str = ""
-    password: str = ""
-    starttls: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,22 +109,8 @@ def deliver(digests: list[Digest], outbox: Path, smtp: Smtp | None) -> list[Deli
 
 
 def _send(smtp: Smtp, digest: Digest, text: str, attachment: Path) -> None:
-    message = EmailMessage()
-    message["Subject"] = (
+    subject = (
         f"[tthc-tracker] {digest.agency}: hồ sơ sắp quá hạn và quá hạn ngày {digest.day:%d/%m/%Y}"
     )
-    message["From"] = smtp.sender
-    message["To"] = digest.email
-    message.set_content(text)
-    message.add_attachment(
-        attachment.read_bytes(), maintype="text", subtype="csv", filename=attachment.name
-    )
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as client:
-        if smtp.starttls:
-            client.starttls()
-        if smtp.user:
-            client.login(smtp.user, smtp.password)
-        # CPython folds a long Vietnamese subject between two encoded words and drops the
-        # space there ("quá hạnvà quá hạn"); RFC 5322 allows 998-character lines: no folding.
-        wire = message.as_bytes(policy=message.policy.clone(max_line_length=998, linesep="\r\n"))
-        client.sendmail(smtp.sender, [digest.email], wire)
+    csv_file = mail.Attachment(attachment, "text", "csv")
+    mail.send(smtp, mail.compose(smtp.sender, digest.email, subject, text, (csv_file,)))

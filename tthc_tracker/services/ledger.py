@@ -69,6 +69,10 @@ class NewDossier:
     returning_agency: str | None = None
 
 
+BOOKKEEPING = frozenset({EventKind.FLAGGED, EventKind.DUE_RECOMPUTED})
+"""Events the system writes about a dossier (sweep flags, recomputed due times): they are
+stamped when written, so they do not bound when the next lifecycle action may be dated."""
+
 EventMaker = Callable[
     [Dossier, datetime, list[Event], WorkCalendar, Procedure], tuple[Dossier, Event]
 ]
@@ -204,7 +208,7 @@ def _apply(
     procedure = repo.get_procedure(dossier.procedure_code)
     # A sweep's flag is an observation, not a step of the dossier: recording late what
     # happened before the nightly sweep (a completion entered next morning) stays allowed.
-    last_at = max(e.event.at for e in history if e.event.kind is not EventKind.FLAGGED)
+    last_at = max(e.event.at for e in history if e.event.kind not in BOOKKEEPING)
     after, event = make_event(dossier, last_at, [e.event for e in history], calendar, procedure)
     deadline = _deadline(calendar, procedure, after, [*(e.event for e in history), event])
     after = replace(after, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tthc_tracker.documents.letters import check_template, merge_letters, render_letter
+from tthc_tracker.documents.pdf import converter, to_pdf
 from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.catalog import Agency
 from tthc_tracker.domain.dossier import OPEN_STATUSES
@@ -22,14 +23,27 @@ from tthc_tracker.domain.letters import (
     Template,
     apology_deadline,
     letter_fields,
+    notice_subject,
+    notice_text,
     number_text,
 )
 from tthc_tracker.domain.times import local
+from tthc_tracker.services import mail
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.services.ledger import extend_in
+from tthc_tracker.services.mail import Smtp
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
 from tthc_tracker.storage.workflow import StoredLetter
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """How the citizen was told: e-mailed, or kept in the outbox (no e-mail or no SMTP)."""
+
+    emailed: bool
+    path: Path | None  # the .eml kept in the outbox when not e-mailed
+    problem: str = ""  # why sending failed, when it did
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +51,7 @@ class Issued:
     letter: StoredLetter
     new_due_at: datetime
     late: bool
+    notice: Notice | None = None
 
 
 def safe_name(text: str) -> str:
@@ -88,6 +103,8 @@ def issue(
     honorific: Honorific,
     actor: str,
     now: datetime,
+    smtp: Smtp | None = None,
+    outbox: Path | None = None,
 ) -> Issued:
     """Issue the dossier's apology letter.
 
@@ -95,7 +112,9 @@ def issue(
     extension of the dossier (refused if there was one, if the new time is not after the
     current one or not a working instant, or without a reason), the .docx written under
     ``letters_dir/AGENCY/YEAR/`` and its SHA-256. If anything fails the transaction rolls
-    back (the number is not consumed) and the file is removed.
+    back (the number is not consumed) and the file is removed. With an ``outbox``, the
+    applicant is then told: by e-mail when they have an address and ``smtp`` is set,
+    otherwise the message is kept in ``outbox/DATE/thong-bao/`` as a .eml file.
     """
     written: Path | None = None
     try:
@@ -125,7 +144,51 @@ def issue(
         if written is not None:
             written.unlink(missing_ok=True)
         raise
-    return Issued(letter, view.dossier.due_at, letter.late)
+    notice = None
+    if outbox is not None:
+        notice = notify(db, letter, honorific, smtp, outbox)
+    return Issued(letter, view.dossier.due_at, letter.late, notice)
+
+
+def notify(
+    db: Database, letter: StoredLetter, honorific: Honorific, smtp: Smtp | None, outbox: Path
+) -> Notice:
+    """E-mail the issued letter to the applicant, or keep the message in the outbox."""
+    with db.transaction() as repo:
+        dossier = repo.get_dossier(letter.dossier_code)
+        agency = repo.get_agency(letter.agency_code)
+        fields = letter_fields(
+            dossier,
+            repo.get_procedure(dossier.procedure_code),
+            agency,
+            repo.get_agency(dossier.receiving_agency),
+            LetterFacts(
+                letter.number,
+                local(letter.issued_at or dossier.received_at).date(),
+                letter.reason,
+                letter.new_due_at,
+                honorific,
+            ),
+        )
+    sender = smtp.sender if smtp else "tthc-tracker@localhost"
+    attachment = mail.Attachment(Path(letter.path or ""), *mail.DOCX)
+    message = mail.compose(
+        sender,
+        dossier.email or "(chưa có thư điện tử)",
+        notice_subject(fields),
+        notice_text(fields),
+        (attachment,),
+    )
+    problem = ""
+    if smtp is not None and dossier.email:
+        try:
+            mail.send(smtp, message)
+            return Notice(True, None)
+        except OSError as error:  # refused, unreachable, timed out: keep it in the outbox
+            problem = str(error) or type(error).__name__
+    day = local(letter.issued_at or dossier.received_at).date().isoformat()
+    path = outbox / day / "thong-bao" / f"{Path(letter.path or 'thu').stem}.eml"
+    return Notice(False, mail.save(message, path), problem)
 
 
 def _write(
@@ -254,16 +317,19 @@ def _sha256(path: Path) -> str:
 
 def verify(db: Database) -> list[Verification]:
     """Check every issued letter's file against its stored SHA-256."""
-    results = []
-    for letter in list_letters(db, LetterStatus.ISSUED):
-        path = Path(letter.path or "")
-        if not letter.path or not path.is_file():
-            results.append(Verification(letter, "thiếu tệp"))
-        elif _sha256(path) != letter.sha256:
-            results.append(Verification(letter, "tệp đã bị sửa (mã băm SHA-256 khác)"))
-        else:
-            results.append(Verification(letter, ""))
-    return results
+    return [
+        Verification(letter, _problem(letter)) for letter in list_letters(db, LetterStatus.ISSUED)
+    ]
+
+
+def _problem(letter: StoredLetter) -> str:
+    """What is wrong with an issued letter's file ("" when it matches its SHA-256)."""
+    path = Path(letter.path or "")
+    if not letter.path or not path.is_file():
+        return "thiếu tệp"
+    if _sha256(path) != letter.sha256:
+        return "tệp đã bị sửa (mã băm SHA-256 khác)"
+    return ""
 
 
 def check(template: Path) -> tuple[set[str], set[str]]:
@@ -277,8 +343,17 @@ def print_batch(
     agency: str | None = None,
     day_from: date | None = None,
     day_to: date | None = None,
+    *,
+    pdf: Path | None = None,
 ) -> list[StoredLetter]:
-    """Merge issued letters (of an agency, issued between two local dates) into one .docx."""
+    """Merge issued letters (of an agency, issued between two local dates) into one .docx.
+
+    The bundle is made from the issued files, each checked against its SHA-256 first: what
+    was issued is what is printed. With ``pdf``, LibreOffice then converts the bundle to that
+    file; whether it is installed is checked before any work.
+    """
+    if pdf is not None:
+        converter()  # missing: says what to install
     chosen = [
         letter
         for letter in list_letters(db, LetterStatus.ISSUED, agency)
@@ -288,7 +363,11 @@ def print_batch(
     ]
     if not chosen:
         raise NotFoundError("letter", "(không có văn bản nào trong khoảng đã chọn)")
-    for verification in (v for v in verify(db) if v.letter in chosen and v.problem):
-        raise ConfigError(str(verification.letter.path), verification.problem)
+    for letter in chosen:
+        problem = _problem(letter)
+        if problem:
+            raise ConfigError(str(letter.path), problem)
     merge_letters([Path(letter.path or "") for letter in chosen], out)
+    if pdf is not None:
+        to_pdf(out, pdf)
     return chosen

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from tthc_tracker.domain.dossier import Dossier, Event, EventKind, Status
-from tthc_tracker.domain.letters import LetterStatus, apology_deadline
+from tthc_tracker.domain.catalog import Agency
+from tthc_tracker.domain.dossier import Event, EventKind, Status
+from tthc_tracker.domain.letters import apology_deadline
 from tthc_tracker.domain.sweep import Flag, FlagKind, classify
-from tthc_tracker.domain.times import iso
+from tthc_tracker.domain.times import LOCAL_TZ, iso, local
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
-from tthc_tracker.storage.workflow import SweepRun
+from tthc_tracker.storage.workflow import SweepRow, SweepRun
 
-LOOKAHEAD = timedelta(days=45)
-"""Open dossiers due further ahead than this cannot be at risk yet (lead time ≤ 10 days
-plus the longest holiday run)."""
+LATE_WINDOW = timedelta(days=92)
+"""Late-without-apology looks back this far (a quarter and a report period's overlap): the
+sweep is for action; older late dossiers are the statistics' business."""
 
 
 @dataclass
@@ -46,60 +47,108 @@ class SweepResult:
         }
 
 
+def _at_risk_horizon(calendars: Calendars, agencies: list[Agency], as_of: datetime) -> datetime:
+    """Open dossiers due after this instant cannot be at risk yet: the end of the latest
+    "lead-th working day after today" over all agencies."""
+    today = local(as_of).date()
+    last = today
+    for agency in agencies:
+        calendar = calendars.for_agency(agency)
+        day = today
+        for _ in range(agency.apology_lead_days):
+            day = calendar.next_working_day(day + timedelta(days=1))
+        last = max(last, day)
+    return datetime.combine(last + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
+
+
 def find_flags(repo: Repository, calendars: Calendars, as_of: datetime) -> list[Flag]:
     """Every flag the dossiers deserve at ``as_of`` (reads only)."""
-    letters = repo.workflow.letter_states()
+    return _find(repo, calendars, as_of)[0]
+
+
+def _find(
+    repo: Repository, calendars: Calendars, as_of: datetime
+) -> tuple[list[Flag], dict[str, SweepRow], datetime]:
+    """The flags, the flagged rows by code, and the at-risk horizon used.
+
+    SQL narrows the candidates (open dossiers due before the at-risk horizon; finished late
+    without extension); :func:`tthc_tracker.domain.sweep.classify` decides each one.
+    """
+    issued = repo.workflow.issued_codes()
     agencies = {a.code: a for a in repo.list_agencies()}
-    candidates: list[Dossier] = [
-        *repo.list_dossiers([Status.IN_PROGRESS], due_before=as_of + LOOKAHEAD),
-        *repo.list_dossiers([Status.COMPLETED, Status.RETURNED], finished_late=True),
-    ]
+    by_id = {repo.workflow.agency_ids()[code]: agency for code, agency in agencies.items()}
+    horizon = max(_at_risk_horizon(calendars, list(agencies.values()), as_of), as_of)
+    rows = sorted(
+        repo.workflow.sweep_rows(horizon, as_of - LATE_WINDOW), key=lambda r: r.candidate.code
+    )
+    calendars_by_id = {i: calendars.for_agency(a) for i, a in by_id.items()}
     flags = []
-    for dossier in candidates:
-        agency = agencies[dossier.processing_agency]
-        apologised = letters.get(dossier.code) is LetterStatus.ISSUED
+    flagged: dict[str, SweepRow] = {}
+    for row in rows:
+        agency = by_id[row.agency_id]
+        apologised = row.candidate.code in issued
         flag = classify(
-            dossier, calendars.for_agency(agency), as_of, agency.apology_lead_days, apologised
+            row.candidate,
+            calendars_by_id[row.agency_id],
+            as_of,
+            agency.apology_lead_days,
+            apologised,
         )
         if flag is not None:
             flags.append(flag)
-    return flags
+            flagged[flag.code] = row
+    return flags, flagged, horizon
 
 
 def _record(
-    repo: Repository, calendars: Calendars, result: SweepResult, actor: str, now: datetime
+    repo: Repository,
+    calendars: Calendars,
+    result: SweepResult,
+    flagged: dict[str, SweepRow],
+    horizon: datetime,
+    actor: str,
+    now: datetime,
 ) -> None:
-    agencies = {a.code: a for a in repo.list_agencies()}
-    letters = repo.workflow.letter_states()
-    for flag in result.flags:
-        if repo.workflow.add_flag(flag.code, flag.kind, flag.due_at, result.run_id, now):
-            result.newly_flagged += 1
-            repo.append_events(
-                flag.code,
-                [
-                    Event(
-                        EventKind.FLAGGED,
-                        result.as_of,
-                        flag.kind.label,
-                        "flag",
-                        None,
-                        flag.kind.value,
-                    )
-                ],
-                actor,
-                now,
+    """Write each new flag with its event, and a draft letter where one is missing, in bulk."""
+    finished = sorted(
+        row.dossier_id for row in flagged.values() if row.candidate.status is not Status.IN_PROGRESS
+    )
+    existing = repo.workflow.flags_of_candidates(horizon, finished)
+    new = [
+        f
+        for f in result.flags
+        if (flagged[f.code].dossier_id, f.kind.value, f.due_at) not in existing
+    ]
+    repo.workflow.add_flags(
+        [(flagged[f.code].dossier_id, f.kind.value, f.due_at) for f in new], result.run_id, now
+    )
+    repo.workflow.add_events(
+        [
+            (
+                flagged[f.code].dossier_id,
+                Event(EventKind.FLAGGED, result.as_of, f.kind.label, "flag", None, f.kind.value),
             )
-        if flag.kind is FlagKind.LATE_WITHOUT_APOLOGY or flag.code in letters:
+            for f in new
+        ],
+        actor,
+        now,
+    )
+    result.newly_flagged = len(new)
+    needing = [flagged[f.code] for f in result.flags if f.kind is not FlagKind.LATE_WITHOUT_APOLOGY]
+    lettered = repo.workflow.dossiers_with_letters(sorted({r.dossier_id for r in needing}))
+    agencies = {repo.workflow.agency_ids()[a.code]: a for a in repo.list_agencies()}
+    drafts = []
+    for row in needing:
+        if row.dossier_id in lettered:
             continue
-        dossier = repo.get_dossier(flag.code)
-        agency = agencies[dossier.processing_agency]
+        agency = agencies[row.agency_id]
         deadline = apology_deadline(
-            calendars.for_agency(agency), dossier.original_due_at, agency.apology_lead_days
+            calendars.for_agency(agency), row.candidate.original_due_at, agency.apology_lead_days
         )
-        if repo.workflow.add_draft(
-            flag.code, agency.code, dossier.original_due_at, deadline, actor, now
-        ):
-            result.drafts_created += 1
+        drafts.append((row.dossier_id, row.agency_id, row.candidate.original_due_at, deadline))
+        lettered.add(row.dossier_id)
+    repo.workflow.add_drafts(drafts, actor, now)
+    result.drafts_created = len(drafts)
 
 
 def sweep(
@@ -119,7 +168,7 @@ def sweep(
             result.run_id = repo.workflow.start_run(as_of, trigger, clock())
     try:
         with db.transaction() as repo:
-            result.flags = find_flags(repo, calendars, as_of)
+            result.flags, flagged, horizon = _find(repo, calendars, as_of)
             for flag in result.flags:
                 {
                     FlagKind.AT_RISK: result.at_risk,
@@ -127,7 +176,7 @@ def sweep(
                     FlagKind.LATE_WITHOUT_APOLOGY: result.late_without_apology,
                 }[flag.kind].append(flag.code)
             if not dry_run:
-                _record(repo, calendars, result, actor, clock())
+                _record(repo, calendars, result, flagged, horizon, actor, clock())
     except BaseException as error:  # Ctrl+C or SIGTERM too: the run is not left "running"
         if result.run_id is not None:
             with db.transaction() as repo:

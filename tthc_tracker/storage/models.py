@@ -74,8 +74,8 @@ class DossierRow(SQLModel, table=True):
     due_at: datetime
     declared_due_at: datetime | None = None  # as given by an imported file, kept beside ours
     status: str
-    completed_at: datetime | None = None
-    returned_at: datetime | None = None
+    completed_at: datetime | None = Field(default=None, index=True)
+    returned_at: datetime | None = Field(default=None, index=True)
     supplement_requests: int = 0
     extended: bool = False
     version: int = 1  # incremented by every change: compare-and-set for concurrent writers

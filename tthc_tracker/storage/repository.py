@@ -269,14 +269,19 @@ class Repository:
         self._flush("event", str(dossier_id))
 
     def _select_dossiers(self) -> tuple[Any, Any]:
+        """Columns, not ORM objects: lists of many dossiers load several times faster."""
         procedure = aliased(ProcedureRow)
         receiving = aliased(AgencyRow)
         processing = aliased(AgencyRow)
         returning = aliased(AgencyRow)
+        table = DossierRow.__table__  # type: ignore[attr-defined]
         return (
-            sa_select(DossierRow)
-            .add_columns(
-                col(procedure.code), col(receiving.code), col(processing.code), col(returning.code)
+            sa_select(
+                *table.c,
+                col(procedure.code).label("procedure_code_"),
+                col(receiving.code).label("receiving_code_"),
+                col(processing.code).label("processing_code_"),
+                col(returning.code).label("returning_code_"),
             )
             .join(procedure, col(DossierRow.procedure_id) == procedure.id)
             .join(receiving, col(DossierRow.receiving_agency_id) == receiving.id)
@@ -285,18 +290,17 @@ class Repository:
         ), processing
 
     @staticmethod
-    def _dossier(
-        row: DossierRow, procedure: str, receiving: str, processing: str, returning: str
-    ) -> Dossier:
+    def _dossier(row: Any) -> Dossier:
+        m = row._mapping
         return Dossier(
-            **{name: getattr(row, name) for name in _DOSSIER_FIELDS},
-            procedure_code=procedure,
-            receiving_agency=receiving,
-            processing_agency=processing,
-            returning_agency=returning,
-            applicant_kind=ApplicantKind(row.applicant_kind),
-            channel=Channel(row.channel),
-            status=Status(row.status),
+            **{name: m[name] for name in _DOSSIER_FIELDS},
+            procedure_code=m["procedure_code_"],
+            receiving_agency=m["receiving_code_"],
+            processing_agency=m["processing_code_"],
+            returning_agency=m["returning_code_"],
+            applicant_kind=ApplicantKind(m["applicant_kind"]),
+            channel=Channel(m["channel"]),
+            status=Status(m["status"]),
         )
 
     def get_dossier(self, code: str) -> Dossier:
@@ -305,7 +309,7 @@ class Repository:
         found = self.session.execute(statement.where(DossierRow.code == code)).first()
         if found is None:
             raise NotFoundError("dossier", code)
-        return self._dossier(*found)
+        return self._dossier(found)
 
     def list_dossiers(
         self,
@@ -314,7 +318,11 @@ class Repository:
         due_before: datetime | None = None,
         limit: int | None = None,
         finished_late: bool = False,
+        extended: bool | None = None,
+        ordered: bool = True,
     ) -> list[Dossier]:
+        """Dossiers by filters; ``ordered=False`` skips the ORDER BY (on a large ledger an
+        index scan chosen for the ordering costs more than the filter saves)."""
         statement, processing = self._select_dossiers()
         if statuses is not None:
             statement = statement.where(col(DossierRow.status).in_([s.value for s in statuses]))
@@ -326,10 +334,13 @@ class Repository:
         if finished_late:
             finished = func.coalesce(DossierRow.completed_at, DossierRow.returned_at)
             statement = statement.where(finished > DossierRow.original_due_at)
-        statement = statement.order_by(col(DossierRow.received_at), col(DossierRow.code))
+        if extended is not None:
+            statement = statement.where(col(DossierRow.extended) == extended)
+        if ordered:
+            statement = statement.order_by(col(DossierRow.received_at), col(DossierRow.code))
         if limit is not None:
             statement = statement.limit(limit)
-        return [self._dossier(*found) for found in self.session.execute(statement)]
+        return [self._dossier(found) for found in self.session.execute(statement)]
 
     def events(self, code: str) -> list[RecordedEvent]:
         dossier_id = self._dossier_id(code)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from tthc_tracker.domain.dossier import Event, Status
 from tthc_tracker.domain.errors import NotFoundError
 from tthc_tracker.domain.letters import LetterStatus
-from tthc_tracker.domain.sweep import FlagKind
+from tthc_tracker.domain.sweep import Candidate, FlagKind
 from tthc_tracker.storage.models import (
     AgencyRow,
+    DossierEventRow,
     DossierRow,
     FlagRow,
     LeaseRow,
@@ -21,6 +26,8 @@ from tthc_tracker.storage.models import (
     LetterRow,
     SweepRunRow,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,9 +336,219 @@ class Workflow:
             self.session.delete(row)
             self.session.flush()
 
+    def issued_codes(self) -> set[str]:
+        """Codes of the dossiers whose apology letter was issued."""
+        statement = (
+            select(DossierRow.code)
+            .join(LetterRow, col(LetterRow.dossier_id) == DossierRow.id)
+            .where(LetterRow.status == LetterStatus.ISSUED.value)
+        )
+        return set(self.session.exec(statement))
+
     def letter_states(self) -> dict[str, LetterStatus]:
         """Dossier code → status of its letter, for every dossier that has one."""
         statement = select(DossierRow.code, LetterRow.status).join(
             LetterRow, col(LetterRow.dossier_id) == DossierRow.id
         )
         return {code: LetterStatus(status) for code, status in self.session.exec(statement)}
+
+    # -- bulk writes of the sweep ----------------------------------------------------------
+
+    def dossier_ids(self, codes: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(codes):
+            rows = self.session.exec(
+                select(DossierRow.code, DossierRow.id).where(col(DossierRow.code).in_(chunk))
+            )
+            found.update({code: dossier_id for code, dossier_id in rows if dossier_id})
+        return found
+
+    def existing_flags(self, ids: Sequence[int]) -> set[tuple[int, str, datetime]]:
+        """(dossier id, kind, due-time version) of the flags the dossiers already have."""
+        found: set[tuple[int, str, datetime]] = set()
+        for chunk in _chunks(ids):
+            rows = self.session.exec(
+                select(FlagRow.dossier_id, FlagRow.kind, FlagRow.due_at).where(
+                    col(FlagRow.dossier_id).in_(chunk)
+                )
+            )
+            found.update((d, k, due) for d, k, due in rows)
+        return found
+
+    def add_flags(
+        self, flags: Sequence[tuple[int, str, datetime]], run_id: int | None, now: datetime
+    ) -> None:
+        if flags:
+            self.session.execute(
+                insert(FlagRow),
+                [
+                    {"dossier_id": d, "kind": k, "due_at": due, "run_id": run_id, "created_at": now}
+                    for d, k, due in flags
+                ],
+            )
+
+    def add_events(self, events: Sequence[tuple[int, Event]], actor: str, now: datetime) -> None:
+        """Append events to many dossiers at once (each gets its next ``seq``)."""
+        ids = sorted({d for d, _ in events})
+        last: dict[int, int] = {}
+        for chunk in _chunks(ids):
+            rows = self.session.exec(
+                select(DossierEventRow.dossier_id, func.max(DossierEventRow.seq))
+                .where(col(DossierEventRow.dossier_id).in_(chunk))
+                .group_by(col(DossierEventRow.dossier_id))
+            )
+            last.update({d: seq or 0 for d, seq in rows})
+        values = []
+        for dossier_id, event in events:
+            last[dossier_id] = last.get(dossier_id, 0) + 1
+            values.append(
+                {
+                    "dossier_id": dossier_id,
+                    "seq": last[dossier_id],
+                    "kind": event.kind.value,
+                    "at": event.at,
+                    "recorded_at": now,
+                    "actor": actor,
+                    "field": event.field,
+                    "old_value": event.old_value,
+                    "new_value": event.new_value,
+                    "reason": event.reason,
+                }
+            )
+        if values:
+            self.session.execute(insert(DossierEventRow), values)
+
+    def dossiers_with_letters(self, ids: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(ids):
+            rows = self.session.exec(
+                select(LetterRow.dossier_id).where(col(LetterRow.dossier_id).in_(chunk))
+            )
+            found.update(rows)
+        return found
+
+    def add_drafts(
+        self, drafts: Sequence[tuple[int, int, datetime, date]], actor: str, now: datetime
+    ) -> None:
+        """Drafts as (dossier id, agency id, original due, apology deadline)."""
+        if drafts:
+            self.session.execute(
+                insert(LetterRow),
+                [
+                    {
+                        "dossier_id": d,
+                        "agency_id": a,
+                        "status": LetterStatus.DRAFT.value,
+                        "original_due_at": due,
+                        "apology_deadline": deadline,
+                        "created_at": now,
+                        "created_by": actor,
+                        "reason": "",
+                        "late": False,
+                        "template": "",
+                    }
+                    for d, a, due, deadline in drafts
+                ],
+            )
+
+    def sweep_rows(self, open_due_before: datetime, finished_since: datetime) -> list[SweepRow]:
+        """Open dossiers due before the horizon, and dossiers finished late since
+        ``finished_since`` without extension: only the columns the sweep needs."""
+        d = DossierRow
+        rows = []
+        open_columns = (
+            col(d.id),
+            col(d.processing_agency_id),
+            col(d.code),
+            col(d.due_at),
+            col(d.original_due_at),
+            col(d.extended),
+        )
+        for r in self.session.execute(
+            sa_select(*open_columns).where(*_open_due_before(open_due_before))
+        ):
+            rows.append(
+                SweepRow(
+                    r[0],
+                    r[1],
+                    Candidate(r[2], Status.IN_PROGRESS, r[3], r[4], bool(r[5]), None, None),
+                )
+            )
+        finished = func.coalesce(d.completed_at, d.returned_at).label("finished")
+        late_columns = (
+            col(d.id),
+            col(d.processing_agency_id),
+            col(d.code),
+            col(d.original_due_at),
+            finished,
+        )
+        late = sa_select(*late_columns).where(*_finished_late_unextended(finished_since))
+        for r in self.session.execute(late):
+            rows.append(
+                SweepRow(
+                    r[0], r[1], Candidate(r[2], Status.COMPLETED, r[3], r[3], False, r[4], None)
+                )
+            )
+        return rows
+
+    def flags_of_candidates(
+        self, open_due_before: datetime, finished_ids: Sequence[int]
+    ) -> set[tuple[int, str, datetime]]:
+        """(dossier id, kind, due-time version) of the flags the current candidates have:
+        open ones by the same indexed filter, finished ones by id."""
+        statement = (
+            sa_select(col(FlagRow.dossier_id), col(FlagRow.kind), col(FlagRow.due_at))
+            .join(DossierRow, col(DossierRow.id) == FlagRow.dossier_id)
+            .where(*_open_due_before(open_due_before))
+        )
+        found = {(d, k, due) for d, k, due in self.session.execute(statement)}
+        return found | self.existing_flags(finished_ids)
+
+    def agency_ids(self) -> dict[str, int]:
+        rows = self.session.exec(select(AgencyRow.code, AgencyRow.id))
+        return {code: agency_id for code, agency_id in rows if agency_id is not None}
+
+
+def _chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRow:
+    """A sweep candidate with the ids the bulk writes need."""
+
+    dossier_id: int
+    agency_id: int
+    candidate: Candidate
+
+
+_SWEEP_COLUMNS: tuple[Any, ...] = tuple(
+    col(c)
+    for c in (
+        DossierRow.id,
+        DossierRow.processing_agency_id,
+        DossierRow.code,
+        DossierRow.status,
+        DossierRow.due_at,
+        DossierRow.original_due_at,
+        DossierRow.extended,
+        DossierRow.completed_at,
+        DossierRow.returned_at,
+    )
+)
+
+
+def _open_due_before(until: datetime) -> list[Any]:
+    return [col(DossierRow.status) == Status.IN_PROGRESS.value, col(DossierRow.due_at) < until]
+
+
+def _finished_late_unextended(since: datetime) -> list[Any]:
+    finished = func.coalesce(DossierRow.completed_at, DossierRow.returned_at)
+    return [
+        or_(col(DossierRow.completed_at) >= since, col(DossierRow.returned_at) >= since),
+        col(DossierRow.status).in_([Status.COMPLETED.value, Status.RETURNED.value]),
+        col(DossierRow.extended).is_(False),
+        finished > DossierRow.original_due_at,
+        finished >= since,
+    ]
