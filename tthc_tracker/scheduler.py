@@ -98,13 +98,23 @@ def _add_jobs(
     scheduler.add_job(
         lambda: log(_report(run_sweep(app, "scheduled"))),
         # A trigger built here takes the machine's zone unless told: 00:30 must be Việt Nam's.
-        CronTrigger(hour=plan.sweep_at.hour, minute=plan.sweep_at.minute, timezone=LOCAL_TZ),
+        CronTrigger(
+            hour=plan.sweep_at.hour,
+            minute=plan.sweep_at.minute,
+            second=plan.sweep_at.second,
+            timezone=LOCAL_TZ,
+        ),
         id="sweep",
         name="nightly sweep",
     )
     scheduler.add_job(
         lambda: log(f"Bản tin: {len(run_digest(app, plan))} cơ quan có hồ sơ cần chú ý."),
-        CronTrigger(hour=plan.digest_at.hour, minute=plan.digest_at.minute, timezone=LOCAL_TZ),
+        CronTrigger(
+            hour=plan.digest_at.hour,
+            minute=plan.digest_at.minute,
+            second=plan.digest_at.second,
+            timezone=LOCAL_TZ,
+        ),
         id="digest",
         name="morning digest",
     )
