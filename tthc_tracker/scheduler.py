@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tthc_tracker.bootstrap import App
 from tthc_tracker.domain.times import LOCAL_TZ
-from tthc_tracker.services import digest, mail, scheduling, sweep
+from tthc_tracker.services import digest, mail, report_files, scheduling, sweep
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class Plan:
     sweep_at: time
     digest_at: time
     smtp: mail.Smtp | None
+    stats_at: time | None = None  # daily check for a closed report period; None: no job
 
 
 def holder_name() -> str:
@@ -42,6 +43,15 @@ def run_sweep(app: App, trigger: str) -> sweep.SweepResult:
 def run_digest(app: App, plan: Plan) -> list[digest.Delivery]:
     digests = digest.build(app.db, app.calendars, app.clock())
     return digest.deliver(digests, app.settings.outbox_dir, plan.smtp)
+
+
+def run_stats(app: App, log: Callable[[str], None]) -> None:
+    """Report files of the report periods that closed last, once (idempotent)."""
+    for produced in report_files.produce_closed_reports(
+        app.db, app.calendars, app.settings.outbox_dir, app.clock()
+    ):
+        if produced.files:
+            log(f"Thống kê kỳ {produced.period.label}: {', '.join(map(str, produced.files))}")
 
 
 def catch_up(app: App, plan: Plan, log: Callable[[str], None]) -> bool:
@@ -61,6 +71,8 @@ def serve(app: App, plan: Plan, log: Callable[[str], None]) -> None:
     """
     holder = holder_name()
     times = {"sweep": f"{plan.sweep_at:%H:%M}", "digest": f"{plan.digest_at:%H:%M}"}
+    if plan.stats_at is not None:
+        times["stats"] = f"{plan.stats_at:%H:%M}"
     scheduling.take_lease(app.db, holder, app.clock(), times)
     scheduler = BlockingScheduler(
         timezone=LOCAL_TZ,
@@ -68,6 +80,8 @@ def serve(app: App, plan: Plan, log: Callable[[str], None]) -> None:
     )
     try:
         catch_up(app, plan, log)
+        if plan.stats_at is not None:
+            run_stats(app, log)  # a period that closed while the machine was off
         _add_jobs(scheduler, app, plan, holder, times, log)
         scheduler.add_listener(_job_logger(log), EVENT_JOB_ERROR)
         previous = _stop_on_signals(scheduler, log)
@@ -118,6 +132,13 @@ def _add_jobs(
         id="digest",
         name="morning digest",
     )
+    if plan.stats_at is not None:
+        scheduler.add_job(
+            lambda: run_stats(app, log),
+            CronTrigger(hour=plan.stats_at.hour, minute=plan.stats_at.minute, timezone=LOCAL_TZ),
+            id="stats",
+            name="report files after a report period closes",
+        )
     scheduler.add_job(
         lambda: scheduling.take_lease(app.db, holder, app.clock(), times),
         "interval",

@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from tthc_tracker.cli import catalog, deadlines, demo, dossier, letters, schedule, sweep
+from tthc_tracker.cli import (
+    catalog,
+    deadlines,
+    demo,
+    dossier,
+    exports,
+    imports,
+    letters,
+    schedule,
+    stats,
+    sweep,
+)
 from tthc_tracker.cli.common import reports_errors
 from tthc_tracker.i18n import _
 
@@ -71,6 +82,9 @@ demo.register(app)
 sweep.register(app)
 letters.register(app)
 schedule.register(app)
+imports.register(app)
+exports.register(app)
+stats.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tthc_tracker.cli.common import reports_errors
 from tthc_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from tthc_tracker.services.calendars import Calendars
+    from tthc_tracker.storage.db import Database
 
 
 @reports_errors
@@ -112,12 +119,29 @@ def demo(
                 f"  {delivery.digest.agency}: {len(delivery.digest.lines)} "
                 f"{_('hồ sơ')} — {delivery.files[0]}"
             )
+        _monthly_report(app.db, app.calendars, now)
     finally:
         app.close()
     typer.echo("\n" + _("Sổ hồ sơ mẫu: {path}").format(path=database))
     typer.echo(
         _("Xem tiếp, ví dụ: tthc --db sqlite:///{path} dossier list --overdue").format(
             path=database
+        )
+    )
+
+
+def _monthly_report(db: Database, calendars: Calendars, now: datetime) -> None:
+    """The last closed report month's Biểu 06 (its late list cut to a few lines)."""
+    from tthc_tracker.cli.stats_render import print_report
+    from tthc_tracker.domain.periods import last_closed
+    from tthc_tracker.services import statistics
+
+    period = last_closed(now)
+    typer.echo("\n" + _("— Thống kê: Biểu 06 kỳ báo cáo gần nhất —"))
+    print_report(statistics.show_report(db, calendars, period), late_limit=5)
+    typer.echo(
+        _("Xuất Excel, Word, biểu đồ: tthc stats month {label} --xlsx bieu06.xlsx").format(
+            label=period.label
         )
     )
 

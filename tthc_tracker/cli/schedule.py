@@ -68,17 +68,27 @@ def scheduler_run(
     ctx: typer.Context,
     sweep_at: str = typer.Option("00:30", "--sweep-at", help=_("Giờ rà soát hằng đêm.")),
     digest_at: str = typer.Option("07:00", "--digest-at", help=_("Giờ gửi bản tin buổi sáng.")),
+    stats_at: str = typer.Option(
+        "01:00",
+        "--stats-at",
+        help=_(
+            "Giờ kiểm tra kỳ báo cáo vừa kết thúc để ghi Biểu 06 (.xlsx, .docx, .png) vào "
+            "outbox/thong-ke/; “off” để tắt."
+        ),
+    ),
 ) -> None:
     """Chạy bộ lập lịch ở tiền cảnh (múi giờ Asia/Ho_Chi_Minh). Khi khởi động: giữ khóa (mỗi
-    cơ sở dữ liệu một bộ lập lịch) và bù lượt rà soát bị lỡ lúc máy tắt.
+    cơ sở dữ liệu một bộ lập lịch), bù lượt rà soát bị lỡ lúc máy tắt và ghi báo cáo thống kê
+    của kỳ vừa kết thúc nếu chưa có.
 
     Ví dụ: tthc scheduler run --sweep-at 00:30 --digest-at 07:00
     """
     from tthc_tracker.scheduler import Plan, serve
 
     plan_times = (parse_clock(sweep_at, "--sweep-at"), parse_clock(digest_at, "--digest-at"))
+    stats_time = None if stats_at.strip().lower() == "off" else parse_clock(stats_at, "--stats-at")
     with app_for(ctx) as app:
-        plan = Plan(*plan_times, smtp=app.smtp)
+        plan = Plan(*plan_times, smtp=app.smtp, stats_at=stats_time)
         serve(app, plan, typer.echo)
 
 

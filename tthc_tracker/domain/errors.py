@@ -21,6 +21,8 @@ and exits with code 1. Anything that is not a ``TthcError`` is a bug.
     │   └── SupplementError
     ├── CalendarRangeError          a date outside the years the calendar was built for
     ├── ConfigError                 settings or shipped data are unusable
+    ├── FileFormatError             a file to import cannot be read as a table
+    │   └── LegacyEncodingError     its text is in TCVN3 (ABC) or VNI, not Unicode
     └── DatabaseError               the database refused or failed (locked, unreachable, …)
 """
 
@@ -246,4 +248,44 @@ class DatabaseError(TthcError):
     def message(self) -> str:
         return _("Cơ sở dữ liệu báo lỗi: {detail}. Không có thay đổi nào được ghi.").format(
             detail=self.detail
+        )
+
+
+class FileFormatError(TthcError):
+    """A file given to import cannot be read as a table (format, encoding, header)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+    def message(self) -> str:
+        return _("Không đọc được tệp “{path}”: {reason}.").format(
+            path=self.path, reason=self.reason
+        )
+
+
+class LegacyEncodingError(FileFormatError):
+    """Text typed with a legacy Vietnamese font encoding (TCVN3/ABC or VNI), not Unicode."""
+
+    def __init__(self, path: str, encoding: str, fonts: str, where: str, sample: str) -> None:
+        super().__init__(path, encoding)
+        self.encoding = encoding
+        self.fonts = fonts
+        self.where = where
+        self.sample = sample
+
+    def message(self) -> str:
+        return _(
+            "Tệp “{path}” có vẻ gõ bằng bảng mã {encoding} (phông {fonts}), không phải "
+            "Unicode ({where}: “{sample}”). Hãy chuyển sang Unicode rồi nhập lại: mở tệp, "
+            "sao chép vùng dữ liệu, dùng Unikey → Công cụ (Ctrl+Shift+F6) → Chuyển mã, "
+            "nguồn {encoding}, đích Unicode, bấm “Chuyển mã”, dán lại và lưu dạng "
+            "“CSV UTF-8” hoặc .xlsx."
+        ).format(
+            path=self.path,
+            encoding=self.encoding,
+            fonts=self.fonts,
+            where=self.where,
+            sample=self.sample,
         )

@@ -95,38 +95,47 @@ def add_dossier(
     db: Database, calendars: Calendars, new: NewDossier, actor: str, now: datetime
 ) -> DossierView:
     """Receive a dossier: validate, compute its due time, write it and its first event."""
+    with db.transaction() as repo:
+        dossier = receive_in(repo, calendars, new, actor, now)
+        calendar = _calendar(repo, calendars, dossier.processing_agency)
+        return _view(repo, calendar, dossier.code, now)
+
+
+def receive_in(
+    repo: Repository, calendars: Calendars, new: NewDossier, actor: str, now: datetime
+) -> Dossier:
+    """Receive a dossier inside a caller's transaction (a file import writes many in one)."""
     dossier_code = code(new.code, "mã hồ sơ")
     applicant = required(new.applicant, "--applicant")
     if new.received_at > now:
         raise FutureTimeError("--received", show(new.received_at), show(now))
     received_at = new.received_at.replace(microsecond=0)
-    with db.transaction() as repo:
-        procedure = repo.get_procedure(code(new.procedure, "--procedure"))
-        processing = code(new.agency, "--agency")
-        calendar = _calendar(repo, calendars, processing)
-        draft = Dossier(
-            code=dossier_code,
-            procedure_code=procedure.code,
-            receiving_agency=code(new.receiving_agency or processing, "--receiving-agency"),
-            processing_agency=processing,
-            returning_agency=code(new.returning_agency or processing, "--returning-agency"),
-            applicant_name=applicant,
-            applicant_kind=ApplicantKind.parse(new.applicant_kind),
-            id_number=nfc(new.id_number),
-            address=nfc(new.address),
-            phone=nfc(new.phone),
-            email=nfc(new.email),
-            summary=nfc(new.summary),
-            channel=Channel.parse(new.channel),
-            received_at=received_at,
-            original_due_at=received_at,
-            due_at=received_at,
-        )
-        deadline = _deadline(calendar, procedure, draft, [])
-        dossier = replace(draft, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
-        event = Event(EventKind.RECEIVED, received_at, "", "due_at", None, iso(deadline.due_at))
-        repo.add_dossier(dossier, [event], actor, now)
-        return _view(repo, calendar, dossier_code, now)
+    procedure = repo.get_procedure(code(new.procedure, "--procedure"))
+    processing = code(new.agency, "--agency")
+    calendar = _calendar(repo, calendars, processing)
+    draft = Dossier(
+        code=dossier_code,
+        procedure_code=procedure.code,
+        receiving_agency=code(new.receiving_agency or processing, "--receiving-agency"),
+        processing_agency=processing,
+        returning_agency=code(new.returning_agency or processing, "--returning-agency"),
+        applicant_name=applicant,
+        applicant_kind=ApplicantKind.parse(new.applicant_kind),
+        id_number=nfc(new.id_number),
+        address=nfc(new.address),
+        phone=nfc(new.phone),
+        email=nfc(new.email),
+        summary=nfc(new.summary),
+        channel=Channel.parse(new.channel),
+        received_at=received_at,
+        original_due_at=received_at,
+        due_at=received_at,
+    )
+    deadline = _deadline(calendar, procedure, draft, [])
+    dossier = replace(draft, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
+    event = Event(EventKind.RECEIVED, received_at, "", "due_at", None, iso(deadline.due_at))
+    repo.add_dossier(dossier, [event], actor, now)
+    return dossier
 
 
 def _view(
@@ -248,17 +257,25 @@ def transition(
     now: datetime,
 ) -> DossierView:
     """A lifecycle action (complete, return, supplement request/receipt, pause, …)."""
+    with db.transaction() as repo:
+        return transition_in(repo, calendars, dossier_code, kind, at, reason, actor, now)
+
+
+def transition_in(
+    repo: Repository,
+    calendars: Calendars,
+    dossier_code: str,
+    kind: EventKind,
+    at: datetime,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> DossierView:
+    """A lifecycle action inside a caller's transaction."""
     if at > now:
         raise FutureTimeError("--at", show(at), show(now))
-    with db.transaction() as repo:
-        return _apply(
-            repo,
-            calendars,
-            dossier_code,
-            _transition_maker(kind, at.replace(microsecond=0), reason),
-            actor,
-            now,
-        )
+    maker = _transition_maker(kind, at.replace(microsecond=0), reason)
+    return _apply(repo, calendars, dossier_code, maker, actor, now)
 
 
 def _extension_maker(new_due: datetime, at: datetime, reason: str) -> EventMaker:

@@ -27,7 +27,7 @@ from tthc_tracker.domain.letters import (
     notice_text,
     number_text,
 )
-from tthc_tracker.domain.times import local
+from tthc_tracker.domain.times import local, nfc
 from tthc_tracker.services import mail
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.services.ledger import extend_in
@@ -116,6 +116,7 @@ def issue(
     applicant is then told: by e-mail when they have an address and ``smtp`` is set,
     otherwise the message is kept in ``outbox/DATE/thong-bao/`` as a .eml file.
     """
+    reason = nfc(reason)  # stored as the extension event's reason is: NFC, no outer blanks
     written: Path | None = None
     try:
         with db.transaction() as repo:

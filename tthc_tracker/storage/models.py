@@ -87,7 +87,11 @@ class DossierEventRow(SQLModel, table=True):
     """Append-only history: who, when, what, old and new values, reason."""
 
     __tablename__ = "dossier_event"
-    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_dossier_event_seq"),)
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "seq", name="uq_dossier_event_seq"),
+        # statistics: dossiers withdrawn, refused or stopped since a date
+        Index("ix_dossier_event_kind_at", "kind", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
@@ -195,3 +199,20 @@ class LeaseRow(SQLModel, table=True):
     holder: str
     expires_at: datetime
     details: str = ""  # JSON: what the holder runs and when (for `tthc scheduler status`)
+
+
+class StatsSnapshotRow(SQLModel, table=True):
+    """A frozen Biểu 06 report: the numbers as sent, kept when old data is corrected later."""
+
+    __tablename__ = "stats_snapshot"
+    __table_args__ = (UniqueConstraint("period_key", "scope", name="uq_stats_snapshot_scope"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_key: str  # "report:2026-10", "calendar:2026-Q3", "range:2026-10-01..2026-10-31"
+    scope: str = ""  # the agency code; "" for every agency
+    first_day: date
+    last_day: date
+    data: str  # the report as JSON (tthc_tracker.domain.statistics_json)
+    frozen_at: datetime
+    frozen_by: str
+    replaced: int = 0  # how many times it was frozen again with --replace

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Any
 
@@ -33,6 +34,7 @@ from tthc_tracker.storage.models import (
     DossierRow,
     ProcedureRow,
 )
+from tthc_tracker.storage.statistics import Statistics
 from tthc_tracker.storage.workflow import Workflow
 
 
@@ -123,6 +125,7 @@ class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.workflow = Workflow(session)
+        self.statistics = Statistics(session)
 
     def _flush(self, kind: str, key: str) -> None:
         try:
@@ -130,6 +133,18 @@ class Repository:
         except IntegrityError as exc:
             self.session.rollback()
             raise DuplicateError(kind, key) from exc
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an error inside undoes only what was written inside."""
+        nested = self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            self.session.expire_all()
+            raise
+        nested.commit()
 
     # -- agencies ---------------------------------------------------------------------------
 
@@ -364,7 +379,13 @@ class Repository:
         """Write ``after`` if the stored version is still ``before.version`` (compare-and-set)."""
         dossier_id = self._dossier_id(before.code)
         values = {name: getattr(after, name) for name in _DOSSIER_FIELDS if name != "code"}
-        values.update(status=after.status.value, version=before.version + 1, updated_at=now)
+        values.update(
+            status=after.status.value,
+            channel=after.channel.value,
+            applicant_kind=after.applicant_kind.value,
+            version=before.version + 1,
+            updated_at=now,
+        )
         result = self.session.execute(
             update(DossierRow)
             .where(col(DossierRow.id) == dossier_id, col(DossierRow.version) == before.version)

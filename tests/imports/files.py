@@ -1,0 +1,66 @@
+"""Helpers for import/export tests: small files written on the fly, in each encoding."""
+
+from __future__ import annotations
+
+import codecs
+import sqlite3
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+HEADER = ["MaHoSo", "MaTTHC", "DonViXuLy", "ChuHoSo", "KenhThucHien", "NgayTiepNhan"]
+
+
+def to_cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows writes it: base letter + combining tone mark."""
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            out += unicodedata.normalize("NFC", parts[:-1]).encode("cp1258")
+            out += parts[-1].encode("cp1258")
+    return out
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    def quote(cell: str) -> str:
+        return f'"{cell}"' if ("," in cell or '"' in cell) else cell
+
+    return "\r\n".join(",".join(quote(c) for c in line) for line in [header, *rows]) + "\r\n"
+
+
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
+    text = csv_text(header, rows)
+    if encoding == "cp1258":
+        path.write_bytes(to_cp1258(text))
+    elif encoding == "utf-8-sig":
+        path.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    else:
+        path.write_bytes(text.encode(encoding))
+    return path
+
+
+def dossier_rows(db_path: Path) -> list[dict[str, Any]]:
+    connection = sqlite3.connect(db_path)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in connection.execute("SELECT * FROM dossier ORDER BY code")]
+    finally:
+        connection.close()
+
+
+def events_of(db_path: Path, code: str) -> list[dict[str, Any]]:
+    connection = sqlite3.connect(db_path)
+    connection.row_factory = sqlite3.Row
+    try:
+        query = (
+            "SELECT e.* FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id "
+            "WHERE d.code = ? ORDER BY e.seq"
+        )
+        return [dict(r) for r in connection.execute(query, (code,))]
+    finally:
+        connection.close()

@@ -1,0 +1,89 @@
+"""`tthc export dossiers` round-trips through `tthc import dossiers`; `tthc export sqlite`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from tests.conftest import (
+    AGENCY_DEFAULT,
+    P_3_DAYS,
+    Runner,
+    copy_database,
+    fails,
+    ok,
+    runner_for,
+)
+from tests.imports.files import HEADER, write_csv
+
+NAME = "Nguyễn Văn Đức"
+EXTRA = ["NgayKetThucXuLy", "NgayTra", "TrangThaiHoSo", "status_at", "status_reason",
+         "NgayHenTra", "SoDinhDanh"]  # fmt: skip
+ROWS = [
+    ["0012", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00", *[""] * 6, "0012"],
+    ["1.010", P_3_DAYS, AGENCY_DEFAULT, "Trần Thị Ánh", "2", "02/11/2026 10:00",
+     "04/11/2026 10:00", "06/11/2026 08:00", "10", "", "", "", ""],
+    ["H3", P_3_DAYS, AGENCY_DEFAULT, "Lê Văn Sơn", "3", "03/11/2026 08:00", "", "", "6",
+     "04/11/2026 09:00", "Chờ thực hiện nghĩa vụ tài chính", "", ""],
+    ["H4", P_3_DAYS, AGENCY_DEFAULT, "Công ty A & B", "1", "03/11/2026 08:30", "", "", "", "",
+     "", "10/11/2026 17:00", ""],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fmt", "names"), [("csv", "dvcqg"), ("json", "native"),
+                                            ("csv", "native"), ("json", "dvcqg")])  # fmt: skip
+def test_export_import_export_gives_the_same_file(
+    seeded: Runner, db_path: Path, seeded_template: Path, tmp_path: Path, fmt: str, names: str
+) -> None:
+    source = write_csv(tmp_path / "in.csv", [*HEADER, *EXTRA], ROWS)
+    ok(seeded("import", "dossiers", str(source)))
+    first = tmp_path / f"one.{fmt}"
+    ok(seeded("export", "dossiers", "--format", fmt, "--names", names, "-o", str(first)))
+    fresh = tmp_path / "fresh.db"
+    copy_database(seeded_template, fresh)
+    other = runner_for(f"sqlite:///{fresh}")
+    ok(other("import", "dossiers", str(first)))
+    second = tmp_path / f"two.{fmt}"
+    ok(other("export", "dossiers", "--format", fmt, "--names", names, "-o", str(second)))
+    assert second.read_bytes() == first.read_bytes()
+    assert "0012" in first.read_text(encoding="utf-8-sig")
+
+
+def test_export_filters_and_xlsx(seeded: Runner, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    ok(seeded("import", "dossiers", str(write_csv(tmp_path / "in.csv", [*HEADER, *EXTRA], ROWS))))
+    out = tmp_path / "r.xlsx"
+    result = ok(seeded("export", "dossiers", "--format", "xlsx", "--status", "returned",
+                       "-o", str(out)))  # fmt: skip
+    assert "1 hồ sơ" in result.out
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "MaHoSo"
+    assert rows[1][0] == "1.010"
+    dated = tmp_path / "d.csv"
+    ok(seeded("export", "dossiers", "--from", "03/11/2026", "--to", "03/11/2026", "-o", str(dated)))
+    assert len(dated.read_text(encoding="utf-8-sig").splitlines()) == 3
+    fails(seeded("export", "dossiers", "--format", "pdf", "-o", str(out)), "--format")
+
+
+def test_export_sqlite_snapshot(seeded: Runner, tmp_path: Path) -> None:
+    ok(seeded("import", "dossiers", str(write_csv(tmp_path / "in.csv", [*HEADER, *EXTRA], ROWS))))
+    path = tmp_path / "phan-tich.db"
+    ok(seeded("export", "sqlite", str(path)))
+    db = sqlite_utils.Database(path)
+    assert {"agencies", "procedures", "dossiers", "events", "letters"} <= set(db.table_names())
+    assert {"late_dossiers", "open_overdue"} <= set(db.view_names())
+    assert [r["code"] for r in db["dossiers"].search("Đức")] == ["0012"]
+    assert db.execute("select code from dossiers where code = '1.010'").fetchone() == ("1.010",)
+    overdue = [r[0] for r in db.execute("select code from open_overdue order by code")]
+    assert overdue == ["0012", "H4"]
+    late = [r[0] for r in db.execute("select code from late_dossiers")]
+    assert late == []
+    received = db.execute("select received_at from dossiers where code='0012'").fetchone()[0]
+    assert received == "2026-11-02 02:00:00.000000"
+    fails(seeded("export", "sqlite", str(path)), "--force")
+    ok(seeded("export", "sqlite", str(path), "--force"))

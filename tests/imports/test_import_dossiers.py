@@ -1,0 +1,264 @@
+"""`tthc import dossiers`: encodings, formats, validation, all-or-nothing, rejects, updates."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    AGENCY_DEFAULT,
+    AGENCY_LATE,
+    P_3_DAYS,
+    Runner,
+    fails,
+    ok,
+    row_counts,
+    show_json,
+)
+from tests.imports.files import HEADER, dossier_rows, events_of, write_csv
+
+NAME = "Nguyễn Văn Đức"
+
+
+def naive(*parts: int) -> datetime:
+    """A spreadsheet's date/time cell: no time zone (the import reads it as Vietnam time)."""
+    return datetime(*parts)  # noqa: DTZ001 - Excel cells carry no time zone
+
+
+ROW = ["H01-0001", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])
+def test_csv_in_each_encoding_is_read_as_nfc(seeded: Runner, tmp_path: Path, encoding: str) -> None:
+    path = write_csv(tmp_path / "ho-so.csv", HEADER, [ROW], encoding)
+    ok(seeded("import", "dossiers", str(path)))
+    data = show_json(seeded, "H01-0001")
+    assert data["applicant_name"] == NAME
+    assert data["channel"] == "truc-tiep"
+    assert data["due_at"] == "2026-11-05T09:00:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "name"),
+    [
+        ("NguyÔn V¨n §øc", "latin-1", "TCVN3"),
+        ("NguyÔn V¨n §øc", "utf-8", "TCVN3"),
+        ("Nguyeãn Vaên Ñöùc", "latin-1", "VNI"),
+        ("Nguyeãn Vaên Ñöùc", "utf-8", "VNI"),
+    ],
+)
+def test_legacy_encodings_are_refused_with_a_hint(
+    seeded: Runner, db_path: Path, tmp_path: Path, text: str, encoding: str, name: str
+) -> None:
+    before = row_counts(db_path)
+    path = write_csv(tmp_path / "cu.csv", HEADER, [[*ROW[:3], text, *ROW[4:]]], encoding)
+    result = fails(seeded("import", "dossiers", str(path)), name, "Unikey", "Chuyển mã")
+    assert "dòng 2, cột 4" in result.err
+    assert row_counts(db_path) == before
+
+
+def test_xlsx_with_serial_dates_datetime_cells_title_rows_and_text_codes(
+    seeded: Runner, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    ok(seeded("procedure", "add", "1.010", "--name", "Thủ tục", "--field", "Hộ tịch",
+              "--limit", "03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ"))  # fmt: skip
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["DANH SÁCH HỒ SƠ TIẾP NHẬN"])
+    sheet.merge_cells("A1:F1")
+    sheet.append([*HEADER, "NgayTra", "NgayKetThucXuLy"])
+    # 46328.375 = 02/11/2026 09:00 (Excel serial date)
+    sheet.append(["0012", "1.010", AGENCY_DEFAULT, NAME, 2, 46328.375])
+    sheet.append(["0013", "1.010", AGENCY_DEFAULT, NAME, "3", naive(2026, 11, 2, 9, 30),
+                  naive(2026, 11, 4, 10, 0), naive(2026, 11, 3, 15, 0)])  # fmt: skip
+    path = tmp_path / "ho-so.xlsx"
+    book.save(path)
+    ok(seeded("import", "dossiers", str(path)))
+    first = show_json(seeded, "0012")
+    assert first["procedure"] == "1.010"
+    assert first["received_at"] == "2026-11-02T09:00:00+07:00"
+    assert first["channel"] == "truc-tuyen"
+    second = show_json(seeded, "0013")
+    assert second["status"] == "returned"
+    assert second["completed_at"] == "2026-11-03T15:00:00+07:00"
+    assert second["returned_at"] == "2026-11-04T10:00:00+07:00"
+
+
+def test_a_code_turned_into_a_number_by_excel_is_refused(seeded: Runner, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append([12, P_3_DAYS, AGENCY_DEFAULT, NAME, 1, "02/11/2026 09:00"])
+    path = tmp_path / "so.xlsx"
+    book.save(path)
+    fails(seeded("import", "dossiers", str(path)), "Dòng 2, cột “MaHoSo”", "định dạng cột là Text")
+
+
+def test_time_formats_and_native_names(seeded: Runner, tmp_path: Path) -> None:
+    header = ["code", "procedure", "processing_agency", "applicant_name", "channel",
+              "received_at", "completed_at"]  # fmt: skip
+    rows = [
+        ["A1", P_3_DAYS, AGENCY_DEFAULT, NAME, "truc-tuyen", "2026-11-02T09:00:00+07:00", ""],
+        ["A2", P_3_DAYS, AGENCY_DEFAULT, NAME, "buu-chinh", "2026-11-02 09:00", "03/11/2026"],
+        ["A3", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00:30", ""],
+        ["A4", P_3_DAYS, AGENCY_DEFAULT, NAME, "2", "20261102090000", ""],
+        ["A5", P_3_DAYS, AGENCY_DEFAULT, NAME, "2", "02/11/2026", "02/11/2026"],
+    ]
+    ok(seeded("import", "dossiers", str(write_csv(tmp_path / "t.csv", header, rows))))
+    assert show_json(seeded, "A2")["completed_at"] == "2026-11-03T00:00:00+07:00"
+    assert show_json(seeded, "A3")["received_at"] == "2026-11-02T09:00:30+07:00"
+    assert show_json(seeded, "A4")["received_at"] == "2026-11-02T09:00:00+07:00"
+    # a bare completion date on the day of receipt means "when received", not midnight before
+    assert show_json(seeded, "A5")["completed_at"] == "2026-11-02T00:00:00+07:00"
+
+
+INVALID = [
+    (["B1", "9.999", AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00"], "MaTTHC", "9.999",
+     "không tồn tại"),
+    (["B2", P_3_DAYS, "KHONG-CO", NAME, "1", "02/11/2026 09:00"], "DonViXuLy", "KHONG-CO",
+     "không tồn tại"),
+    (["B3", P_3_DAYS, AGENCY_DEFAULT, "", "1", "02/11/2026 09:00"], "ChuHoSo", "",
+     "không được để trống"),
+    (["B4", P_3_DAYS, AGENCY_DEFAULT, NAME, "4", "02/11/2026 09:00"], "KenhThucHien", "4",
+     "kênh thực hiện"),
+    (["B5", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "31/02/2026 09:00"], "NgayTiepNhan",
+     "31/02/2026 09:00", "không đọc được thời điểm"),
+    (["B6", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/12/2026 09:00"], "NgayTiepNhan", "",
+     "muộn hơn thời điểm hiện tại"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "reason"), INVALID, ids=[r[0][0] for r in INVALID]
+)
+def test_an_invalid_row_is_reported_and_nothing_is_written(
+    seeded: Runner, db_path: Path, tmp_path: Path, row: list[str], column: str, value: str,
+    reason: str,
+) -> None:  # fmt: skip
+    before = row_counts(db_path)
+    path = write_csv(tmp_path / "x.csv", HEADER, [ROW, row])
+    result = fails(seeded("import", "dossiers", str(path)), "không ghi gì")
+    assert f"Dòng 3, cột “{column}”" in result.err
+    assert value in result.err
+    assert reason in result.err
+    assert row_counts(db_path) == before
+
+
+def test_completion_before_receipt_and_inconsistent_status(
+    seeded: Runner, db_path: Path, tmp_path: Path
+) -> None:
+    header = [*HEADER, "NgayKetThucXuLy", "NgayTra", "TrangThaiHoSo"]
+    rows = [
+        ["C1", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00", "01/11/2026 09:00", "", ""],
+        ["C2", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00", "04/11/2026 09:00",
+         "03/11/2026 09:00", ""],
+        ["C3", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00", "", "", "9"],
+        ["C4", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00", "", "", "Chờ phê duyệt"],
+        ["C5", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00", "", "", "1"],
+    ]  # fmt: skip
+    result = fails(seeded("import", "dossiers", str(write_csv(tmp_path / "c.csv", header, rows))))
+    assert "Dòng 2, cột “NgayKetThucXuLy”" in result.err
+    assert "Dòng 3, cột “NgayTra”" in result.err
+    assert "Dòng 4, cột “TrangThaiHoSo”" in result.err
+    assert "Dòng 5, cột “TrangThaiHoSo”, giá trị “Chờ phê duyệt”" in result.err
+    assert "Mới đăng ký" in result.err
+    assert dossier_rows(db_path) == []
+
+
+def test_skip_invalid_writes_valid_rows_and_rejects_with_reason(
+    seeded: Runner, db_path: Path, tmp_path: Path
+) -> None:
+    bad = ["D2", "9.999", AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00"]
+    path = write_csv(tmp_path / "d.csv", [*HEADER, "GhiChu"], [[*ROW, "x"], [*bad, "y"]])
+    rejects = tmp_path / "loi.csv"
+    fails(seeded("import", "dossiers", str(path), "--skip-invalid"), "--rejects")
+    result = seeded("import", "dossiers", str(path), "--skip-invalid", "--rejects", str(rejects),
+                    "--json")  # fmt: skip
+    assert result.code == 0
+    summary = json.loads(result.out)
+    assert (summary["added"], summary["rejected"], summary["written"]) == (1, 1, True)
+    assert summary["unknown_columns"] == ["GhiChu"]
+    assert [r["code"] for r in dossier_rows(db_path)] == ["H01-0001"]
+    with rejects.open(encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0] == [*HEADER, "GhiChu", "ly_do"]
+    assert lines[1][:-1] == [*bad, "y"]
+    assert "Dòng 3, cột “MaTTHC”" in lines[1][-1]
+
+
+def test_dry_run_writes_nothing(seeded: Runner, db_path: Path, tmp_path: Path) -> None:
+    before = row_counts(db_path)
+    path = write_csv(tmp_path / "d.csv", HEADER, [ROW])
+    assert "1 dòng hợp lệ" in ok(seeded("import", "dossiers", str(path), "--dry-run")).out
+    assert row_counts(db_path) == before
+
+
+def test_existing_code_conflicts_unless_update_and_updates_are_audited(
+    seeded: Runner, db_path: Path, tmp_path: Path
+) -> None:
+    header = [*HEADER, "SoDienThoai", "NgayKetThucXuLy"]
+    first = write_csv(tmp_path / "a.csv", header, [[*ROW, "0912", ""]])
+    ok(seeded("import", "dossiers", str(first)))
+    changed = write_csv(tmp_path / "b.csv", header, [[*ROW, "0987", "03/11/2026 10:00"]])
+    fails(seeded("import", "dossiers", str(changed)), "Dòng 2, cột “MaHoSo”", "--update")
+    summary = json.loads(ok(seeded("import", "dossiers", str(changed), "--update", "--json")).out)
+    assert summary["updated"] == 1
+    events = events_of(db_path, "H01-0001")
+    updated = [e for e in events if e["kind"] == "updated"]
+    assert [(e["field"], e["old_value"], e["new_value"]) for e in updated] == [
+        ("phone", "0912", "0987")
+    ]
+    assert updated[0]["actor"] == "test-clerk"
+    assert events[-1]["kind"] == "completed"
+    again = json.loads(ok(seeded("import", "dossiers", str(changed), "--update", "--json")).out)
+    assert again["unchanged"] == 1
+    other = write_csv(tmp_path / "c.csv", header, [[ROW[0], ROW[1], AGENCY_LATE, *ROW[3:], "", ""]])
+    fails(seeded("import", "dossiers", str(other), "--update"), "quyết định hạn")
+
+
+def test_declared_due_time_that_differs_is_reported_and_kept(
+    seeded: Runner, db_path: Path, tmp_path: Path
+) -> None:
+    header = [*HEADER, "NgayHenTra"]
+    rows = [[*ROW, "06/11/2026 17:00"], ["H01-0002", *ROW[1:], "05/11/2026 09:00"]]
+    result = ok(seeded("import", "dossiers", str(write_csv(tmp_path / "h.csv", header, rows))))
+    assert "tệp hẹn trả 06/11/2026 17:00, hạn theo quy định 05/11/2026 09:00" in result.out
+    stored = {r["code"]: r for r in dossier_rows(db_path)}
+    assert stored["H01-0001"]["declared_due_at"] == "2026-11-06 10:00:00.000000"
+    assert stored["H01-0001"]["due_at"] == "2026-11-05 02:00:00.000000"
+    assert stored["H01-0002"]["declared_due_at"] is None
+    assert events_of(db_path, "H01-0001")[-1]["field"] == "declared_due_at"
+
+
+def test_finished_dossiers_get_lifecycle_events(
+    seeded: Runner, db_path: Path, tmp_path: Path
+) -> None:
+    header = [*HEADER, "NgayKetThucXuLy", "NgayTra", "TrangThaiHoSo", "status_at"]
+    rows = [
+        [*ROW, "04/11/2026 10:00", "05/11/2026 08:00", "10", ""],
+        ["H01-0002", *ROW[1:], "", "", "8", "03/11/2026 08:00"],
+    ]
+    ok(seeded("import", "dossiers", str(write_csv(tmp_path / "f.csv", header, rows))))
+    kinds = [e["kind"] for e in events_of(db_path, "H01-0001")]
+    assert kinds == ["received", "completed", "returned"]
+    stopped = events_of(db_path, "H01-0002")
+    assert [e["kind"] for e in stopped] == ["received", "stopped"]
+    assert stopped[-1]["reason"] == "nhập từ tệp"
+
+
+def test_missing_required_column_and_unknown_format(seeded: Runner, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "m.csv", HEADER[:-1], [ROW[:-1]])
+    fails(seeded("import", "dossiers", str(path)), "thiếu cột bắt buộc", "NgayTiepNhan")
+    other = tmp_path / "a.txt"
+    other.write_text("x")
+    fails(seeded("import", "dossiers", str(other)), ".csv, .xlsx hoặc .json")

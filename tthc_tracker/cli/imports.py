@@ -1,0 +1,162 @@
+"""`tthc import …`: dossiers and the procedure catalogue from CSV, XLSX or JSON files."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tthc_tracker.cli.common import JSON_OPTION, app_for, fail, print_json, reports_errors
+from tthc_tracker.domain.times import iso, show
+from tthc_tracker.i18n import _
+
+if TYPE_CHECKING:
+    from tthc_tracker.domain.imports import RowError
+    from tthc_tracker.services.imports import ImportedDossier, Progress
+
+import_app = typer.Typer(
+    help=_(
+        "Nhập hồ sơ và danh mục thủ tục từ tệp CSV, XLSX hoặc JSON (tên cột theo Cổng DVCQG "
+        "hoặc tên riêng của phần mềm).\n\nVí dụ: tthc import dossiers ho-so.xlsx --dry-run"
+    ),
+    no_args_is_help=True,
+)
+PROGRESS_FROM = 200  # lines: shorter files finish before a bar is worth drawing
+
+
+@contextmanager
+def progress_bar(length: int) -> Iterator[Progress | None]:
+    """A bar on stderr for long files, only when stderr is a terminal."""
+    if length < PROGRESS_FROM or not sys.stderr.isatty():
+        yield None
+        return
+    with typer.progressbar(length=length, label=_("Đang nhập"), file=sys.stderr) as bar:
+        yield bar.update
+
+
+@import_app.command("dossiers")
+@reports_errors
+def import_dossiers(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help=_("Tệp .csv, .xlsx hoặc .json."), exists=True),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Chỉ kiểm tra, không ghi gì.")),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help=_("Ghi các dòng hợp lệ; dòng lỗi ghi ra tệp --rejects.")
+    ),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help=_("Tệp nhận các dòng lỗi kèm cột ly_do (.csv hoặc .xlsx).")
+    ),
+    update: bool = typer.Option(
+        False, "--update", help=_("Cập nhật hồ sơ đã có cùng mã (mỗi thay đổi được ghi vết).")
+    ),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Nhập hồ sơ; mặc định không ghi gì nếu có một dòng lỗi.
+
+    Ví dụ: tthc import dossiers ho-so.csv --skip-invalid --rejects loi.csv
+    """
+    from tthc_tracker.services import imports
+
+    if skip_invalid and rejects is None:
+        raise fail(_("--skip-invalid cần --rejects TỆP để không mất dòng nào."))
+    source = imports.read_dossier_file(file)
+    with app_for(ctx) as app, progress_bar(len(source.lines)) as progress:
+        results, errors = imports.import_dossiers(
+            app.db,
+            app.calendars,
+            source,
+            actor=app.settings.actor,
+            now=app.clock(),
+            update=update,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    rejected = 0
+    if rejects is not None and errors:
+        kind = "xlsx" if rejects.suffix.lower() == ".xlsx" else "csv"
+        rejected = imports.write_rejects(rejects, source, errors, kind)
+    written = not dry_run and (not errors or skip_invalid)
+    summary = _summary(results, errors, source.layout.unknown, written, rejected)
+    if json_output:
+        print_json(summary)
+    else:
+        _print_summary(summary, errors, results)
+    if errors and not skip_invalid:
+        raise typer.Exit(1)
+
+
+def _summary(
+    results: list[ImportedDossier],
+    errors: list[RowError],
+    unknown: list[str],
+    written: bool,
+    rejected: int,
+) -> dict[str, Any]:
+    count = {a: sum(1 for r in results if r.action == a) for a in ("added", "updated")}
+    return {
+        "written": written,
+        "added": count["added"] if written else 0,
+        "updated": count["updated"] if written else 0,
+        "unchanged": sum(1 for r in results if r.action == "unchanged"),
+        "valid": len(results),
+        "invalid_lines": len({e.line for e in errors}),
+        "rejected": rejected,
+        "unknown_columns": unknown,
+        "errors": [
+            {"line": e.line, "column": e.column, "value": e.value, "reason": e.reason}
+            for e in errors
+        ],
+        "discrepancies": [
+            {
+                "line": r.line,
+                "code": r.code,
+                "declared_due_at": iso(r.declared_due_at),
+                "due_at": iso(r.due_at),
+            }
+            for r in results
+            if r.declared_due_at is not None
+        ],
+    }
+
+
+def _print_summary(
+    summary: dict[str, Any], errors: list[RowError], results: list[ImportedDossier]
+) -> None:
+    if errors and not summary["written"]:
+        message = _("{n} dòng không hợp lệ; không ghi gì vào sổ.")
+        typer.echo(
+            _("Lỗi: {message}").format(message=message.format(n=summary["invalid_lines"])), err=True
+        )
+    for error in errors:
+        typer.echo(error.message(), err=True)
+    if summary["unknown_columns"]:
+        columns = ", ".join(summary["unknown_columns"])
+        typer.echo(_("Cột không nhận ra (bỏ qua): {columns}.").format(columns=columns))
+    for r in results:
+        if r.declared_due_at is not None:
+            message = _(
+                "Dòng {line}, hồ sơ {code}: tệp hẹn trả {declared}, hạn theo quy định {due}."
+            )
+            typer.echo(
+                message.format(
+                    line=r.line, code=r.code, declared=show(r.declared_due_at), due=show(r.due_at)
+                )
+            )
+    if summary["written"]:
+        message = _(
+            "Đã nhập: {added} hồ sơ mới, {updated} hồ sơ cập nhật, {unchanged} không đổi; "
+            "{rejected} dòng lỗi ghi ra tệp từ chối."
+        )
+        typer.echo(message.format(**summary))
+    elif not errors:
+        message = _("Kiểm tra xong (--dry-run): {valid} dòng hợp lệ; không ghi gì.")
+        typer.echo(message.format(**summary))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")

@@ -1,0 +1,221 @@
+"""Reading and writing tables in files: CSV (any of the encodings offices use), XLSX, JSON.
+
+Reading gives every non-empty line with its line number and its cells exactly as stored
+(text stays text: "0012" is never 12); decoding, NFC and the refusal of legacy TCVN3/VNI
+text happen here. Which line is the header and what the columns mean is the domain's call.
+openpyxl is imported only when an .xlsx file is read or written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from tthc_tracker.domain.errors import FileFormatError, LegacyEncodingError
+from tthc_tracker.domain.legacy_text import FONTS, legacy_encoding, marks
+
+Cell = str | int | float | bool | datetime | date | time | None
+FORMATS = ("csv", "xlsx", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """The lines of a file: (line number from 1, cells)."""
+
+    path: str
+    lines: list[tuple[int, list[Cell]]]
+    encoding: str = ""
+
+
+def file_format(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise FileFormatError(str(path), "chỉ nhận tệp .csv, .xlsx hoặc .json")
+    return suffix
+
+
+def read_table(path: Path) -> RawTable:
+    """Read a .csv, .xlsx or .json file; refuse legacy-encoded Vietnamese."""
+    kind = file_format(path)
+    try:
+        if kind == "xlsx":
+            table = _read_xlsx(path)
+        else:
+            raw = path.read_bytes()
+            text, encoding = decode(raw, str(path))
+            table = _read_json(path, text) if kind == "json" else _read_csv(path, text, encoding)
+    except OSError as exc:
+        raise FileFormatError(str(path), exc.strerror or str(exc)) from exc
+    _refuse_legacy(table)
+    return table
+
+
+def decode(raw: bytes, path: str) -> tuple[str, str]:
+    """Text of a file in UTF-8 (BOM or not), UTF-16 (BOM, or NULs between ASCII) or
+    Windows-1258, normalised to NFC (Windows-1258 writes tones as combining marks)."""
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif len(raw) >= 4 and raw[1] == 0 and raw[3] == 0:
+        encoding = "utf-16-le"
+    elif len(raw) >= 4 and raw[0] == 0 and raw[2] == 0:
+        encoding = "utf-16-be"
+    else:
+        try:
+            return unicodedata.normalize("NFC", raw.decode("utf-8")), "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1258"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(path, f"không giải mã được theo {encoding}") from exc
+    return unicodedata.normalize("NFC", text), encoding
+
+
+def _read_csv(path: Path, text: str, encoding: str) -> RawTable:
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    lines = []
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        if any(cell.strip() for cell in row):
+            lines.append((number, list[Cell](row)))
+    return RawTable(str(path), lines, encoding)
+
+
+def _read_json(path: Path, text: str) -> RawTable:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(str(path), f"JSON sai ở dòng {exc.lineno}") from exc
+    if isinstance(data, dict) and isinstance(data.get("dossiers"), list):
+        data = data["dossiers"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise FileFormatError(str(path), "JSON phải là một danh sách các đối tượng")
+    headers: list[str] = []
+    for item in data:
+        headers.extend(key for key in item if key not in headers)
+    lines: list[tuple[int, list[Cell]]] = [(1, list[Cell](headers))]
+    for index, item in enumerate(data, start=2):
+        lines.append((index, [_json_cell(item.get(key)) for key in headers]))
+    return RawTable(str(path), lines, "utf-8")
+
+
+def _json_cell(value: object) -> Cell:
+    if value is None or isinstance(value, str | int | float | bool):
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    from openpyxl import load_workbook  # noqa: PLC0415 - 0.3 s: only when .xlsx is read
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of error for a bad file
+        raise FileFormatError(str(path), f"không mở được tệp Excel ({exc})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        lines = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_xlsx_cell(value) for value in row]
+            if any(c is not None and str(c).strip() for c in cells):
+                lines.append((number, cells))
+    finally:
+        workbook.close()
+    return RawTable(str(path), lines, "xlsx")
+
+
+def _xlsx_cell(value: object) -> Cell:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if value is None or isinstance(value, int | float | bool | datetime | date | time):
+        return value
+    return str(value)
+
+
+def _refuse_legacy(table: RawTable) -> None:
+    texts = [c for _, cells in table.lines for c in cells if isinstance(c, str)]
+    encoding = legacy_encoding("\n".join(texts))
+    if encoding is None:
+        return
+    for number, cells in table.lines:
+        for column, cell in enumerate(cells, start=1):
+            if isinstance(cell, str) and marks(cell, encoding):
+                where = f"dòng {number}, cột {column}"
+                raise LegacyEncodingError(table.path, encoding, FONTS[encoding], where, cell)
+    raise LegacyEncodingError(table.path, encoding, FONTS[encoding], "tệp", "")
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def write_table(
+    path: Path, headers: Sequence[str], rows: Sequence[Sequence[Cell]], kind: str
+) -> None:
+    """Write rows as CSV (UTF-8 with BOM, so Excel reads the marks), XLSX or JSON."""
+    if kind == "xlsx":
+        _write_xlsx(path, headers, rows)
+    elif kind == "json":
+        records = [
+            {
+                h: c.isoformat() if isinstance(c, datetime | date) else c
+                for h, c in zip(headers, row, strict=True)
+            }
+            for row in rows
+        ]
+        path.write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    else:
+        path.write_bytes(csv_bytes(headers, rows))
+
+
+def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows([[_csv_text(c) for c in row] for row in rows])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def _csv_text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(cell, date):
+        return cell.strftime("%d/%m/%Y")
+    return str(cell)
+
+
+def _write_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
+    from openpyxl import Workbook  # noqa: PLC0415 - 0.3 s: only when .xlsx is written
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(_xlsx_values(row)))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm:ss"
+            elif isinstance(cell.value, str):
+                cell.number_format = "@"  # text: codes stay codes when edited in Excel
+    workbook.save(path)
+
+
+def _xlsx_values(row: Sequence[Cell]) -> Iterator[Cell]:
+    for cell in row:
+        yield cell.replace(tzinfo=None) if isinstance(cell, datetime) else cell

@@ -1,0 +1,336 @@
+"""Biểu số 06/VPCP/KSTT from plain per-dossier records (domain.md §2, §6). Pure.
+
+For a period ``[start, end)`` every dossier that was open at some instant of it counts once
+as *received* (``received_total``): new online, new direct or postal, or carried over (received
+before ``start`` and still open at ``start``). It then ends the period in exactly one place:
+
+- *resolved* (``resolved_*``): finished (processing completed, else returned) in the period,
+  judged against the **original** due time: before the due date, on the due date, or late;
+- *withdrawn, refused or stopped* in the period (outside the official form);
+- *pending* (``pending_*``): still open at ``end``, within or past the original due time at
+  ``end``.
+
+So ``received_total = resolved_total + pending_total + withdrawn_refused_stopped`` always.
+
+Beyond the official form: the *late* dossiers of the period (resolved late, or pending
+overdue) split by their apology letter (issued before ``end``; late when issued after the
+letter's deadline), extended dossiers finished by their new date, the on-time rate, QĐ 766
+indicator 2.1 and the average processing time in working days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import StrEnum
+
+from tthc_tracker.domain.calendar import WorkCalendar
+from tthc_tracker.domain.dossier import CLOSED_WITHOUT_RESULT, Channel, Status
+from tthc_tracker.domain.limits import WORKING_DAY_SECONDS
+from tthc_tracker.domain.periods import Period
+from tthc_tracker.domain.timeliness import Timeliness, classify_finished, classify_open
+
+LEVEL_ORDER = ("Cấp tỉnh", "Cấp xã")  # printed first, in this order; other levels follow
+NO_LEVEL = "Chưa phân cấp"
+
+
+@dataclass(frozen=True, slots=True)
+class StatRecord:
+    """What the statistics need of one dossier (a slim row, not the whole dossier)."""
+
+    code: str
+    procedure: str  # the procedure's name (for the late list)
+    field: str  # lĩnh vực
+    level: str  # cấp thực hiện: "Cấp tỉnh", "Cấp xã", …
+    agency: str  # processing agency code
+    applicant: str
+    channel: Channel
+    received_at: datetime
+    original_due_at: datetime
+    due_at: datetime  # the promised time: the extension when there is one
+    status: Status
+    completed_at: datetime | None = None
+    returned_at: datetime | None = None
+    closed_at: datetime | None = None  # when withdrawn, refused or stopped
+    extended: bool = False
+    letter_number: str | None = None  # the issued apology letter, if any
+    letter_issued_at: datetime | None = None
+    letter_late: bool = False
+    new_due_at: datetime | None = None
+
+    @property
+    def finished_at(self) -> datetime | None:
+        return self.completed_at or self.returned_at
+
+
+class Fate(StrEnum):
+    RESOLVED = "resolved"
+    CLOSED = "withdrawn_refused_stopped"
+    PENDING = "pending"
+
+
+def fate(record: StatRecord, period: Period) -> Fate | None:
+    """Where the record ends the period; None when it was not open at any instant of it."""
+    if record.received_at >= period.end:
+        return None
+    ended: datetime | None
+    if record.status in CLOSED_WITHOUT_RESULT:
+        # A closure without its event (an odd import) is dated at the receipt.
+        ended = record.closed_at or record.received_at
+    else:
+        ended = record.finished_at
+    if ended is not None and ended < period.start:
+        return None
+    if ended is None or ended >= period.end:
+        return Fate.PENDING
+    return Fate.CLOSED if record.status in CLOSED_WITHOUT_RESULT else Fate.RESOLVED
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """One row of the table. Field order is the JSON key order."""
+
+    received_total: int = 0
+    received_online: int = 0
+    received_direct_postal: int = 0
+    carried_over: int = 0
+    resolved_total: int = 0
+    resolved_early: int = 0
+    resolved_on_time: int = 0
+    resolved_late: int = 0
+    pending_total: int = 0
+    pending_within_due: int = 0
+    pending_overdue: int = 0
+    late_with_apology: int = 0
+    apology_late: int = 0
+    late_without_apology: int = 0
+    rescheduled_met_new_date: int = 0
+    withdrawn_refused_stopped: int = 0
+    processing_seconds: int = 0  # working time from receipt to finish, summed over resolved
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Resolved before or on the due time, in % of resolved."""
+        return _percent(self.resolved_early + self.resolved_on_time, self.resolved_total)
+
+    @property
+    def qd766_indicator_2_1(self) -> float | None:
+        """QĐ 766 indicator 2.1: resolved on time or pending within due, in % of the resolved
+        and pending ones (withdrawn, refused and stopped dossiers are judged neither way)."""
+        on_time = self.resolved_early + self.resolved_on_time + self.pending_within_due
+        return _percent(on_time, self.resolved_total + self.pending_total)
+
+    @property
+    def avg_processing_working_days(self) -> float | None:
+        if not self.resolved_total:
+            return None
+        return round(self.processing_seconds / self.resolved_total / WORKING_DAY_SECONDS, 2)
+
+    def identity_holds(self) -> bool:
+        new = self.received_online + self.received_direct_postal + self.carried_over
+        ended = self.resolved_total + self.pending_total + self.withdrawn_refused_stopped
+        return self.received_total == new == ended
+
+
+_POSITION = {f.name: index for index, f in enumerate(fields(Counts))}
+COUNT_KEYS = tuple(f.name for f in fields(Counts) if f.name != "processing_seconds")
+RATE_KEYS = ("on_time_rate", "qd766_indicator_2_1", "avg_processing_working_days")
+FORM_KEYS = COUNT_KEYS[:11]  # the official Biểu 06 columns, in the form's order
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+@dataclass(frozen=True, slots=True)
+class LateEntry:
+    """A dossier late in the period: finished late, or open past its original due time."""
+
+    code: str
+    procedure: str
+    agency: str
+    applicant: str
+    original_due_at: datetime
+    finished_at: datetime | None  # None: still open at the end of the period
+    delay_seconds: int  # working time past the original due time
+    letter_number: str | None  # None: no apology issued before the end of the period
+    letter_late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    level: str
+    field: str
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyTable:
+    agency: str
+    rows: tuple[Row, ...]
+    total: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    period: Period
+    agency: str | None  # the agency filter; None: every agency
+    rows: tuple[Row, ...]  # every agency together, by level then field
+    total: Counts
+    agencies: tuple[AgencyTable, ...]
+    late: tuple[LateEntry, ...]
+
+
+def _letter_by_end(record: StatRecord, period: Period) -> bool:
+    issued = record.letter_issued_at
+    return record.letter_number is not None and issued is not None and issued < period.end
+
+
+def count_record(record: StatRecord, period: Period, calendar: WorkCalendar) -> Counts | None:
+    """The record's contribution to a row (None when it is outside the period)."""
+    values = _contribution(record, period, calendar)
+    return None if values is None else Counts(**values)
+
+
+def _contribution(
+    record: StatRecord, period: Period, calendar: WorkCalendar
+) -> dict[str, int] | None:
+    """The counts one record adds, by name (plain ints: a million records add up fast)."""
+    where = fate(record, period)
+    if where is None:
+        return None
+    values: dict[str, int] = {"received_total": 1}
+    if record.received_at < period.start:
+        values["carried_over"] = 1
+    elif record.channel is Channel.ONLINE:
+        values["received_online"] = 1
+    else:
+        values["received_direct_postal"] = 1
+    late = False
+    finished = record.finished_at
+    if where is Fate.RESOLVED and finished is not None:
+        judged = classify_finished(finished, record.original_due_at)
+        values["resolved_total"] = 1
+        values[f"resolved_{judged.value}"] = 1
+        values["processing_seconds"] = calendar.working_between(record.received_at, finished)
+        late = judged is Timeliness.LATE
+        if record.extended and finished <= record.due_at:
+            values["rescheduled_met_new_date"] = 1
+    elif where is Fate.PENDING:
+        judged = classify_open(period.end, record.original_due_at)
+        values["pending_total"] = 1
+        values[f"pending_{judged.value}"] = 1
+        late = judged is Timeliness.OVERDUE
+    else:
+        values["withdrawn_refused_stopped"] = 1
+    if late and _letter_by_end(record, period):
+        values["late_with_apology"] = 1
+        values["apology_late"] = int(record.letter_late)
+    elif late:
+        values["late_without_apology"] = 1
+    return values
+
+
+def late_entry(record: StatRecord, period: Period, calendar: WorkCalendar) -> LateEntry:
+    finished = record.finished_at if fate(record, period) is Fate.RESOLVED else None
+    until = finished or period.end
+    has_letter = _letter_by_end(record, period)
+    return LateEntry(
+        code=record.code,
+        procedure=record.procedure,
+        agency=record.agency,
+        applicant=record.applicant,
+        original_due_at=record.original_due_at,
+        finished_at=finished,
+        delay_seconds=calendar.working_between(record.original_due_at, until),
+        letter_number=record.letter_number if has_letter else None,
+        letter_late=record.letter_late and has_letter,
+    )
+
+
+def _level_key(level: str) -> tuple[int, str]:
+    if level in LEVEL_ORDER:
+        return (LEVEL_ORDER.index(level), level)
+    return (len(LEVEL_ORDER) + (level == NO_LEVEL), level)
+
+
+def _rows(cells: Mapping[tuple[str, str], Counts]) -> tuple[Row, ...]:
+    ordered = sorted(cells.items(), key=lambda item: (_level_key(item[0][0]), item[0][1]))
+    return tuple(Row(level, field, counts) for (level, field), counts in ordered)
+
+
+def _total(counts: Iterable[Counts]) -> Counts:
+    total = Counts()
+    for one in counts:
+        total = total + one
+    return total
+
+
+def _accumulate(
+    records: Iterable[StatRecord],
+    period: Period,
+    calendars: Mapping[str, WorkCalendar],
+    agency: str | None,
+) -> tuple[dict[str, dict[tuple[str, str], Counts]], list[LateEntry]]:
+    """Counts per agency and (level, field), and the late entries, in one pass."""
+    sums: dict[str, dict[tuple[str, str], list[int]]] = {}
+    late: list[LateEntry] = []
+    seen: set[str] = set()
+    for record in records:
+        if record.code in seen or (agency is not None and record.agency != agency):
+            continue
+        calendar = calendars[record.agency]
+        values = _contribution(record, period, calendar)
+        if values is None:
+            continue
+        seen.add(record.code)
+        key = (record.level or NO_LEVEL, record.field)
+        by_field = sums.setdefault(record.agency, {})
+        cell = by_field.get(key) or by_field.setdefault(key, [0] * len(_POSITION))
+        for name, value in values.items():
+            cell[_POSITION[name]] += value
+        if "resolved_late" in values or "pending_overdue" in values:
+            late.append(late_entry(record, period, calendar))
+    cells = {
+        code: {key: Counts(*cell) for key, cell in cell_sums.items()}
+        for code, cell_sums in sums.items()
+    }
+    return cells, late
+
+
+def build_report(
+    records: Iterable[StatRecord],
+    period: Period,
+    calendars: Mapping[str, WorkCalendar],
+    agency: str | None = None,
+) -> Report:
+    """Biểu 06 of ``period``: rows by level and field, per agency and in total, and the list
+    of late dossiers. ``calendars`` maps each processing agency to its working calendar."""
+    cells, late = _accumulate(records, period, calendars, agency)
+    tables = tuple(
+        AgencyTable(code, _rows(by_field), _total(by_field.values()))
+        for code, by_field in sorted(cells.items())
+    )
+    merged: dict[tuple[str, str], Counts] = {}
+    for by_field in cells.values():
+        for key, counts in by_field.items():
+            merged[key] = merged.get(key, Counts()) + counts
+    late.sort(key=lambda e: (e.agency, e.original_due_at, e.code))
+    return Report(
+        period, agency, _rows(merged), _total(t.total for t in tables), tables, tuple(late)
+    )
+
+
+def on_time_trend(
+    records: Iterable[StatRecord],
+    periods: Iterable[Period],
+    calendars: Mapping[str, WorkCalendar],
+    agency: str | None = None,
+) -> list[tuple[Period, Counts]]:
+    """The total row of each period (for the trend chart), from one list of records."""
+    kept = list(records)
+    return [(p, build_report(kept, p, calendars, agency).total) for p in periods]

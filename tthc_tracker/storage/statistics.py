@@ -1,0 +1,233 @@
+"""Queries of the statistics capability: slim per-dossier records, and report snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, literal, null, type_coerce, union_all
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from tthc_tracker.domain.dossier import (
+    CLOSED_WITHOUT_RESULT,
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    Status,
+)
+from tthc_tracker.domain.letters import LetterStatus
+from tthc_tracker.domain.statistics import StatRecord
+from tthc_tracker.storage.models import (
+    AgencyRow,
+    DossierEventRow,
+    DossierRow,
+    LetterRow,
+    ProcedureRow,
+    StatsSnapshotRow,
+)
+
+CLOSING_EVENTS = (EventKind.WITHDRAWN.value, EventKind.REFUSED.value, EventKind.STOPPED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    period_key: str
+    scope: str  # "" for every agency, else the agency code
+    first_day: date
+    last_day: date
+    data: str  # the report as JSON (tthc_tracker.domain.statistics_json)
+    frozen_at: datetime
+    frozen_by: str
+    replaced: int
+
+
+def _snapshot(row: StatsSnapshotRow) -> Snapshot:
+    return Snapshot(
+        row.period_key,
+        row.scope,
+        row.first_day,
+        row.last_day,
+        row.data,
+        row.frozen_at,
+        row.frozen_by,
+        row.replaced,
+    )
+
+
+def _columns(closed_at: Any) -> tuple[Any, ...]:
+    d, p, letter = DossierRow, ProcedureRow, LetterRow
+    return (
+        col(d.code),
+        col(p.name),
+        col(p.field),
+        col(p.level),
+        col(AgencyRow.code),
+        col(d.applicant_name),
+        col(d.channel),
+        col(d.received_at),
+        col(d.original_due_at),
+        col(d.due_at),
+        col(d.status),
+        col(d.completed_at),
+        col(d.returned_at),
+        closed_at,
+        col(d.extended),
+        col(letter.number_text),
+        col(letter.issued_at),
+        col(letter.late),
+        col(letter.new_due_at),
+    )
+
+
+def _no_closing() -> Any:
+    """NULL typed as the event time, so the union converts every part's closed_at alike."""
+    at_type = DossierEventRow.__table__.c.at.type  # type: ignore[attr-defined]
+    return type_coerce(null(), at_type).label("closed_at")
+
+
+def _joined(statement: Any) -> Any:
+    """Procedure (field, level), processing agency and the issued letter of each dossier."""
+    return (
+        statement.join(ProcedureRow, col(ProcedureRow.id) == DossierRow.procedure_id)
+        .join(AgencyRow, col(AgencyRow.id) == DossierRow.processing_agency_id)
+        .join(
+            LetterRow,
+            and_(
+                col(LetterRow.dossier_id) == DossierRow.id,
+                col(LetterRow.status) == LetterStatus.ISSUED.value,
+            ),
+            isouter=True,
+        )
+    )
+
+
+def _record(row: Any) -> StatRecord:
+    return StatRecord(
+        code=row[0],
+        procedure=row[1],
+        field=row[2],
+        level=row[3],
+        agency=row[4],
+        applicant=row[5],
+        channel=Channel(row[6]),
+        received_at=row[7],
+        original_due_at=row[8],
+        due_at=row[9],
+        status=Status(row[10]),
+        completed_at=row[11],
+        returned_at=row[12],
+        closed_at=row[13],
+        extended=bool(row[14]),
+        letter_number=row[15],
+        letter_issued_at=row[16],
+        letter_late=bool(row[17]),
+        new_due_at=row[18],
+    )
+
+
+class Statistics:
+    """Statistics queries inside the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def records(
+        self, start: datetime, end: datetime, agency: str | None = None
+    ) -> list[StatRecord]:
+        """Every dossier that may have been open during ``[start, end)``, as slim records.
+
+        Four disjoint parts, each served by its own index (status, completed_at, returned_at,
+        the closing events by kind and time); the domain then decides exactly.
+        """
+        d = DossierRow
+        by_agency = [] if agency is None else [col(AgencyRow.code) == agency]
+        filters = [col(d.received_at) < end, *by_agency]
+        no_closing = _no_closing()
+        # Open now: the status index; "received before the end" is left to the domain, or
+        # the planner would scan the receipt index over the whole ledger.
+        open_now = col(d.status).in_([s.value for s in OPEN_STATUSES])
+        parts = [_joined(sa_select(*_columns(no_closing))).where(open_now, *by_agency)]
+        parts += [
+            _joined(sa_select(*_columns(no_closing))).where(*filters, condition)
+            for condition in (
+                col(d.completed_at) >= start,
+                and_(col(d.completed_at).is_(None), col(d.returned_at) >= start),
+            )
+        ]
+        event = DossierEventRow
+        closing = _joined(
+            sa_select(*_columns(col(event.at).label("closed_at"))).join(
+                event, col(event.dossier_id) == d.id
+            )
+        ).where(
+            *filters,
+            col(event.kind).in_(CLOSING_EVENTS),
+            col(event.at) >= start,
+            col(d.status).in_([s.value for s in CLOSED_WITHOUT_RESULT]),
+        )
+        statement = union_all(*parts, closing, self._unexplained(start, filters))
+        return [_record(row) for row in self.session.execute(statement)]
+
+    @staticmethod
+    def _unexplained(start: datetime, filters: list[Any]) -> Any:
+        """Closed without a result but without a closing event (an odd import): by receipt."""
+        d = DossierRow
+        has_event = (
+            sa_select(literal(1))
+            .where(col(DossierEventRow.dossier_id) == d.id)
+            .where(col(DossierEventRow.kind).in_(CLOSING_EVENTS))
+            .exists()
+        )
+        return _joined(sa_select(*_columns(_no_closing()))).where(
+            *filters,
+            col(d.received_at) >= start,
+            col(d.status).in_([s.value for s in CLOSED_WITHOUT_RESULT]),
+            ~has_event,
+        )
+
+    # -- snapshots ----------------------------------------------------------------------------
+
+    def snapshot(self, period_key: str, scope: str) -> Snapshot | None:
+        row = self._snapshot_row(period_key, scope)
+        return None if row is None else _snapshot(row)
+
+    def _snapshot_row(self, period_key: str, scope: str) -> StatsSnapshotRow | None:
+        return self.session.exec(
+            select(StatsSnapshotRow).where(
+                StatsSnapshotRow.period_key == period_key, StatsSnapshotRow.scope == scope
+            )
+        ).first()
+
+    def save_snapshot(self, snapshot: Snapshot) -> Snapshot:
+        """Insert, or replace the stored one of the same period and scope (counting it)."""
+        row = self._snapshot_row(snapshot.period_key, snapshot.scope)
+        if row is None:
+            row = StatsSnapshotRow(
+                period_key=snapshot.period_key,
+                scope=snapshot.scope,
+                first_day=snapshot.first_day,
+                last_day=snapshot.last_day,
+                data=snapshot.data,
+                frozen_at=snapshot.frozen_at,
+                frozen_by=snapshot.frozen_by,
+            )
+        else:
+            row.data, row.frozen_at, row.frozen_by = (
+                snapshot.data,
+                snapshot.frozen_at,
+                snapshot.frozen_by,
+            )
+            row.replaced += 1
+        self.session.add(row)
+        self.session.flush()
+        return _snapshot(row)
+
+    def snapshots(self) -> list[Snapshot]:
+        rows = self.session.exec(
+            select(StatsSnapshotRow).order_by(
+                col(StatsSnapshotRow.first_day), col(StatsSnapshotRow.period_key)
+            )
+        )
+        return [_snapshot(r) for r in rows]
