@@ -100,8 +100,12 @@ def _dossier_code(agency: str, day: str, sequence: int) -> str:
     return f"000.00.{unit:02d}.H01-{day}-{sequence:04d}"
 
 
-def _applicant(rng: random.Random) -> tuple[str, str]:
-    if rng.random() < 0.1:
+PERSONAL_FIELDS = frozenset({"Hộ tịch", "Chứng thực", "Lý lịch tư pháp"})
+"""Fields whose procedures only a person applies for (birth registration, …)."""
+
+
+def _applicant(rng: random.Random, field: str) -> tuple[str, str]:
+    if field not in PERSONAL_FIELDS and rng.random() < 0.15:
         return rng.choice(COMPANIES), "to-chuc"
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", "ca-nhan"
 
@@ -172,7 +176,7 @@ def populate(
         agency = procedure.agency_code or ""
         day = local(received).strftime("%y%m%d")
         daily[(agency, day)] += 1
-        applicant, kind = _applicant(rng)
+        applicant, kind = _applicant(rng, procedure.field)
         view = ledger.add_dossier(
             db,
             calendars,
