@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from tthc_tracker.domain.errors import InvalidLimitError
+from tthc_tracker.domain.search import fold
 
 WORKING_DAY_SECONDS = 8 * 3600
 """A working day is 8 working hours (domain.md §5.2)."""
@@ -62,13 +62,6 @@ class TimeLimit:
         return f"{amount} {_UNIT_WORDS_VI[self.unit]}"
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics (đ → d), single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(stripped.split())
-
-
 _SAME_DAY = re.compile(r"^(ngay )?trong (ngay|ngay lam viec)\b|^same day$|^within the day$")
 _AMOUNT_UNIT = re.compile(
     r"^(?:trong (?:vong |thoi han )?|khong qua |within )?"
@@ -104,7 +97,7 @@ _UNITS = {
 
 def parse_limit(text: str) -> TimeLimit:
     """Parse a catalogue time limit; raise :class:`InvalidLimitError` if it cannot be read."""
-    folded = _fold(unicodedata.normalize("NFC", text))
+    folded = fold(text)
     if not folded:
         raise InvalidLimitError(text)
     if _SAME_DAY.match(folded):
