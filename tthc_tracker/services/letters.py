@@ -11,7 +11,6 @@ from pathlib import Path
 
 from tthc_tracker.documents.letters import check_template, merge_letters, render_letter
 from tthc_tracker.documents.pdf import converter, to_pdf
-from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.catalog import Agency
 from tthc_tracker.domain.dossier import OPEN_STATUSES
 from tthc_tracker.domain.errors import ConfigError, DuplicateError, NotFoundError, TransitionError
@@ -71,10 +70,6 @@ def template_path(templates_dir: Path, choice: str) -> Path:
     return path
 
 
-def _agency_calendar(calendars: Calendars, agency: Agency) -> WorkCalendar:
-    return calendars.for_agency(agency)
-
-
 def draft(db: Database, calendars: Calendars, code: str, actor: str, now: datetime) -> bool:
     """`tthc letters draft CODE`: a draft for an open dossier; False if it already has one."""
     with db.transaction() as repo:
@@ -83,7 +78,7 @@ def draft(db: Database, calendars: Calendars, code: str, actor: str, now: dateti
             raise TransitionError(code, dossier.status.label, "lập dự thảo văn bản xin lỗi")
         agency = repo.get_agency(dossier.processing_agency)
         deadline = apology_deadline(
-            _agency_calendar(calendars, agency), dossier.original_due_at, agency.apology_lead_days
+            calendars.for_agency(agency), dossier.original_due_at, agency.apology_lead_days
         )
         return repo.workflow.add_draft(
             code, agency.code, dossier.original_due_at, deadline, actor, now
@@ -207,7 +202,7 @@ def _write(
 ) -> Path:
     dossier = repo.get_dossier(code)
     agency = repo.get_agency(dossier.processing_agency)
-    calendar = _agency_calendar(calendars, agency)
+    calendar = calendars.for_agency(agency)
     deadline = apology_deadline(calendar, dossier.original_due_at, agency.apology_lead_days)
     issued_on = local(at).date()
     year = issued_on.year
