@@ -327,6 +327,35 @@ def dossier_list(
     if json_output:
         print_json([dossier_json(v) for v in views])
         return
+    _print_table(views)
+
+
+@dossier_app.command("search")
+@reports_errors
+def dossier_search(
+    ctx: typer.Context,
+    text: str = typer.Argument(
+        ..., help=_("Tên chủ hồ sơ, mã hồ sơ hoặc số điện thoại (có dấu hay không đều được).")
+    ),
+    limit: int = typer.Option(20, "--limit", min=1, help=_("Số hồ sơ tối đa.")),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Tìm hồ sơ theo tên chủ hồ sơ, mã hồ sơ, số điện thoại; không phân biệt hoa thường,
+    có dấu hay không dấu (“duc” tìm được “Đức”).
+
+    Ví dụ: tthc dossier search "nguyen van duc"
+    """
+    from tthc_tracker.services.ledger import search_dossiers
+
+    with app_for(ctx) as app:
+        views = search_dossiers(app.db, app.calendars, text, app.clock(), limit)
+    if json_output:
+        print_json([dossier_json(v) for v in views])
+        return
+    _print_table(views)
+
+
+def _print_table(views: list[DossierView]) -> None:
     rows = [
         [
             v.dossier.code,

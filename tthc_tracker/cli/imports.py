@@ -16,7 +16,8 @@ from tthc_tracker.i18n import _
 
 if TYPE_CHECKING:
     from tthc_tracker.domain.imports import RowError
-    from tthc_tracker.services.imports import ImportedDossier, Progress
+    from tthc_tracker.services.bulk_imports import ImportedDossier
+    from tthc_tracker.services.imports import Progress
 
 import_app = typer.Typer(
     help=_(
@@ -155,6 +156,79 @@ def _print_summary(
         typer.echo(message.format(**summary))
     elif not errors:
         message = _("Kiểm tra xong (--dry-run): {valid} dòng hợp lệ; không ghi gì.")
+        typer.echo(message.format(**summary))
+
+
+@import_app.command("procedures")
+@reports_errors
+def import_procedures(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help=_("Tệp .csv, .xlsx hoặc .json."), exists=True),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Chỉ kiểm tra, không ghi gì.")),
+    update: bool = typer.Option(
+        False, "--update", help=_("Cập nhật thủ tục đã có cùng mã (thời hạn đổi thì tính lại hạn).")
+    ),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Nhập danh mục thủ tục; không ghi gì nếu có một dòng lỗi.
+
+    Ví dụ: tthc import procedures data/procedures.csv --dry-run
+    """
+    from tthc_tracker.services import procedure_imports
+
+    source = procedure_imports.read_procedure_file(file)
+    with app_for(ctx) as app:
+        results, errors = procedure_imports.import_procedures(
+            app.db,
+            source,
+            now=app.clock(),
+            calendars=app.calendars if update else None,
+            actor=app.settings.actor,
+            update=update,
+            dry_run=dry_run,
+        )
+    written = not dry_run and not errors
+    count = {a: sum(1 for r in results if r.action == a) for a in ("added", "updated")}
+    summary = {
+        "written": written,
+        "added": count["added"] if written else 0,
+        "updated": count["updated"] if written else 0,
+        "unchanged": sum(1 for r in results if r.action == "unchanged"),
+        "valid": len(results),
+        "invalid_lines": len({e.line for e in errors}),
+        "unknown_columns": source.layout.unknown,
+        "changes": {r.code: list(r.changes) for r in results if r.changes},
+        "errors": [
+            {"line": e.line, "column": e.column, "value": e.value, "reason": e.reason}
+            for e in errors
+        ],
+    }
+    if json_output:
+        print_json(summary)
+    else:
+        _print_procedures(summary, errors)
+    if errors:
+        raise typer.Exit(1)
+
+
+def _print_procedures(summary: dict[str, Any], errors: list[RowError]) -> None:
+    if errors:
+        message = _("{n} dòng không hợp lệ; không ghi gì vào danh mục.")
+        typer.echo(
+            _("Lỗi: {message}").format(message=message.format(n=summary["invalid_lines"])), err=True
+        )
+    for error in errors:
+        typer.echo(error.message(), err=True)
+    if summary["unknown_columns"]:
+        columns = ", ".join(summary["unknown_columns"])
+        typer.echo(_("Cột không nhận ra (bỏ qua): {columns}.").format(columns=columns))
+    if summary["written"]:
+        message = _(
+            "Đã nhập danh mục: {added} thủ tục mới, {updated} cập nhật, {unchanged} không đổi."
+        )
+        typer.echo(message.format(**summary))
+    elif not errors:
+        message = _("Kiểm tra xong (--dry-run): {valid} thủ tục hợp lệ; không ghi gì.")
         typer.echo(message.format(**summary))
 
 

@@ -14,7 +14,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ class RawTable:
     path: str
     lines: list[tuple[int, list[Cell]]]
     encoding: str = ""
+    text: str | None = None  # a CSV file's decoded text: the legacy check reads it whole
 
 
 def file_format(path: Path) -> str:
@@ -55,7 +56,7 @@ def read_table(path: Path) -> RawTable:
     except OSError as exc:
         raise FileFormatError(str(path), exc.strerror or str(exc)) from exc
     _refuse_legacy(table)
-    return table
+    return replace(table, text=None)  # the lines are what callers read: free the text
 
 
 def decode(raw: bytes, path: str) -> tuple[str, str]:
@@ -87,11 +88,13 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawTable:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    lines = []
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-        if any(cell.strip() for cell in row):
-            lines.append((number, list[Cell](row)))
-    return RawTable(str(path), lines, encoding)
+    rows = csv.reader(io.StringIO(text, newline=""), dialect)
+    lines: list[tuple[int, list[Cell]]] = [
+        (number, row)  # type: ignore[misc]  # list[str] is a list of cells
+        for number, row in enumerate(rows, start=1)
+        if "".join(row).strip()
+    ]
+    return RawTable(str(path), lines, encoding, text)
 
 
 def _read_json(path: Path, text: str) -> RawTable:
@@ -146,8 +149,13 @@ def _xlsx_cell(value: object) -> Cell:
 
 
 def _refuse_legacy(table: RawTable) -> None:
-    texts = [c for _, cells in table.lines for c in cells if isinstance(c, str)]
-    encoding = legacy_encoding("\n".join(texts))
+    if table.text is not None:
+        # The same count as over the cells: delimiters, quotes and line ends are none of
+        # the characters it looks at, and they keep cells apart as the joining does.
+        encoding = legacy_encoding(table.text)
+    else:
+        texts = [c for _, cells in table.lines for c in cells if isinstance(c, str)]
+        encoding = legacy_encoding("\n".join(texts))
     if encoding is None:
         return
     for number, cells in table.lines:

@@ -32,9 +32,8 @@ def legacy_encoding(text: str) -> str | None:
     """The legacy encoding ``text`` seems to be typed in, or None for ordinary text."""
     tcvn3 = len(_TCVN3_MARKS.findall(text))
     vni = len(_VNI_MARKS.findall(text))
-    proper = len(_VIETNAMESE.findall(text))
     best, count = (TCVN3, tcvn3) if tcvn3 >= vni else (VNI, vni)
-    if count >= 2 and count > proper:
+    if count >= 2 and count > len(_VIETNAMESE.findall(text)):  # counted only when needed
         return best
     return None
 

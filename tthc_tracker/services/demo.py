@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tthc_tracker.domain.dossier import EventKind, Status
+from tthc_tracker.domain.errors import ConfigError
 from tthc_tracker.domain.letters import Honorific
 from tthc_tracker.domain.limits import WORKING_DAY_SECONDS
 from tthc_tracker.domain.times import local
-from tthc_tracker.services import catalog, ledger
+from tthc_tracker.services import catalog, ledger, procedure_imports
 from tthc_tracker.services import digest as digest_service
 from tthc_tracker.services import letters as letters_service
 from tthc_tracker.services import sweep as sweep_service
@@ -21,7 +22,7 @@ from tthc_tracker.services.digest import Delivery
 from tthc_tracker.services.letters import Issued
 from tthc_tracker.services.sweep import SweepResult
 from tthc_tracker.storage.db import Database
-from tthc_tracker.storage.seed_files import read_agencies, read_procedures
+from tthc_tracker.storage.seed_files import read_agencies
 
 FAMILY = (
     "Nguyễn",
@@ -130,21 +131,10 @@ def load_catalogue(db: Database, data_dir: Path, now: datetime) -> tuple[int, in
             ),
             now,
         )
-    procedures = read_procedures(data_dir)
-    for row in procedures:
-        catalog.add_procedure(
-            db,
-            catalog.new_procedure(
-                row["code"],
-                name=row["name"],
-                field=row["field"],
-                limit=row["limit"],
-                level=row["level"],
-                cutoff=row["cutoff"] or None,
-                agency=row["agency"] or None,
-            ),
-            now,
-        )
+    source = procedure_imports.read_procedure_file(data_dir / "procedures.csv")
+    procedures, errors = procedure_imports.import_procedures(db, source, now=now)
+    if errors:
+        raise ConfigError(str(data_dir / "procedures.csv"), errors[0].message())
     return len(agencies), len(procedures)
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from tthc_tracker.documents.tabular import Cell, RawTable, read_table, write_table
 from tthc_tracker.domain.dossier import Dossier, Event, EventKind, Status
-from tthc_tracker.domain.dossier_rows import DOSSIER_COLUMNS, FINISHED, DossierRecord, parse_dossier
+from tthc_tracker.domain.dossier_rows import DOSSIER_COLUMNS, FINISHED, DossierRecord
 from tthc_tracker.domain.errors import NotFoundError, TthcError
 from tthc_tracker.domain.imports import Layout, RowError, RowInvalid, locate_header
 from tthc_tracker.domain.times import iso
-from tthc_tracker.services import ledger
+from tthc_tracker.services import bulk_imports, ledger
+from tthc_tracker.services.bulk_imports import ImportedDossier, parse_lines
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
@@ -47,16 +48,6 @@ FIXED = ("procedure", "processing_agency", "receiving_agency", "returning_agency
 REJECT_REASON_COLUMN = "ly_do"
 
 
-@dataclass(frozen=True, slots=True)
-class ImportedDossier:
-    line: int
-    code: str
-    action: str  # added | updated | unchanged
-    due_at: datetime
-    declared_due_at: datetime | None = None  # the file's NgayHenTra where it differs from ours
-    changes: tuple[str, ...] = ()
-
-
 @dataclass
 class DossierFile:
     table: RawTable
@@ -69,30 +60,11 @@ class _Discard(Exception):
 
 
 def read_dossier_file(path: Path) -> DossierFile:
-    table = read_table(path)
-    layout = locate_header(table.path, table.lines, DOSSIER_COLUMNS)
-    lines = [(n, cells) for n, cells in table.lines if n > layout.header_line]
+    with bulk_imports.paused_gc():
+        table = read_table(path)
+        layout = locate_header(table.path, table.lines, DOSSIER_COLUMNS)
+        lines = [(n, cells) for n, cells in table.lines if n > layout.header_line]
     return DossierFile(table, layout, lines)
-
-
-def parse_lines(
-    layout: Layout, lines: Sequence[tuple[int, Sequence[Cell]]]
-) -> tuple[list[DossierRecord], list[RowError]]:
-    """Records of the lines that pass the file-only rules; a code seen twice is an error."""
-    records: list[DossierRecord] = []
-    errors: list[RowError] = []
-    first_line: dict[str, int] = {}
-    for number, cells in lines:
-        parsed = parse_dossier(layout, number, cells)
-        if isinstance(parsed, list):
-            errors.extend(parsed)
-        elif parsed.code in first_line:
-            reason = f"mã hồ sơ trùng với dòng {first_line[parsed.code]} của tệp"
-            errors.append(RowError(number, layout.column_name("code"), parsed.code, reason))
-        else:
-            first_line[parsed.code] = number
-            records.append(parsed)
-    return records, errors
 
 
 def import_dossiers(
@@ -107,23 +79,81 @@ def import_dossiers(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> tuple[list[ImportedDossier], list[RowError]]:
-    """Check and write every line in one transaction; keep it only if all is well."""
+    """Check and write every line in one transaction; keep it only if all is well.
+
+    New dossiers go through the bulk path (services.bulk_imports) where they can; with
+    ``update`` every line takes the exact path, one savepoint each.
+    """
+    if update:
+        return _import_each(db, calendars, source, actor, now, skip_invalid, dry_run, progress)
+    with bulk_imports.paused_gc():
+        plan = bulk_imports.read_lines(source.layout, source.lines)
+        errors, results = plan.errors, []
+        if progress:
+            progress(len(source.lines) - len(plan.fast) - len(plan.slow))
+        batch = bulk_imports.Batch([], [])
+        try:
+            with db.transaction() as repo:
+                batch = bulk_imports.sort_out(
+                    repo, calendars, source.layout, source.lines, plan, now
+                )
+                results = _write_each(repo, calendars, source.layout, plan.slow, errors,
+                                      False, actor, now, progress)  # fmt: skip
+                if dry_run or (errors and not skip_invalid):
+                    raise _Discard
+                bulk_imports.write(repo, batch, actor, now)
+        except _Discard:
+            pass
+        results.extend(bulk_imports.results(batch))
+        if progress:
+            progress(len(batch.records))
+        results.sort(key=lambda r: r.line)
+    errors.sort(key=lambda e: e.line)
+    return results, errors
+
+
+def _write_each(
+    repo: Repository,
+    calendars: Calendars,
+    layout: Layout,
+    records: Sequence[DossierRecord],
+    errors: list[RowError],
+    update: bool,
+    actor: str,
+    now: datetime,
+    progress: Progress | None,
+) -> list[ImportedDossier]:
+    """The exact path: each record in its own savepoint; a refused one adds its errors."""
+    results = []
+    for record in records:
+        try:
+            with repo.savepoint():
+                results.append(_write(repo, calendars, layout, record, update, actor, now))
+        except RowInvalid as invalid:
+            errors.extend(invalid.errors)
+        if progress:
+            progress(1)
+    return results
+
+
+def _import_each(
+    db: Database,
+    calendars: Calendars,
+    source: DossierFile,
+    actor: str,
+    now: datetime,
+    skip_invalid: bool,
+    dry_run: bool,
+    progress: Progress | None,
+) -> tuple[list[ImportedDossier], list[RowError]]:
     records, errors = parse_lines(source.layout, source.lines)
     if progress:
         progress(len(source.lines) - len(records))
     results: list[ImportedDossier] = []
     try:
         with db.transaction() as repo:
-            for record in records:
-                try:
-                    with repo.savepoint():
-                        results.append(
-                            _write(repo, calendars, source.layout, record, update, actor, now)
-                        )
-                except RowInvalid as invalid:
-                    errors.extend(invalid.errors)
-                if progress:
-                    progress(1)
+            results = _write_each(repo, calendars, source.layout, records, errors, True,
+                                  actor, now, progress)  # fmt: skip
             if dry_run or (errors and not skip_invalid):
                 raise _Discard
     except _Discard:

@@ -192,6 +192,17 @@ def list_dossiers(
         ]
 
 
+def search_dossiers(
+    db: Database, calendars: Calendars, text: str, as_of: datetime, limit: int = 20
+) -> list[DossierView]:
+    """Dossiers by applicant name, code or phone, case and marks ignored; best first."""
+    with db.transaction() as repo:
+        return [
+            _view(repo, _calendar(repo, calendars, d.processing_agency), d.code, as_of)
+            for d in repo.search_dossiers(text, limit)
+        ]
+
+
 def _due_events(before: Dossier, deadline: Deadline, at: datetime) -> list[Event]:
     events = []
     for name, old, new in (

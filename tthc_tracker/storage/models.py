@@ -81,6 +81,9 @@ class DossierRow(SQLModel, table=True):
     version: int = 1  # incremented by every change: compare-and-set for concurrent writers
     created_at: datetime
     updated_at: datetime
+    # domain.search.search_text(applicant_name, code, phone), written with every change;
+    # on SQLite the FTS5 table dossier_fts indexes it (storage.search, migration 0004)
+    search_text: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class DossierEventRow(SQLModel, table=True):

@@ -26,6 +26,7 @@ from tthc_tracker.domain.dossier import (
 )
 from tthc_tracker.domain.errors import DuplicateError, NotFoundError, TthcError
 from tthc_tracker.domain.limits import limit_from_parts
+from tthc_tracker.domain.search import query_terms, search_text
 from tthc_tracker.domain.times import nfc
 from tthc_tracker.storage.models import (
     AgencyRow,
@@ -34,6 +35,7 @@ from tthc_tracker.storage.models import (
     DossierRow,
     ProcedureRow,
 )
+from tthc_tracker.storage.search import matching
 from tthc_tracker.storage.statistics import Statistics
 from tthc_tracker.storage.workflow import Workflow
 
@@ -210,6 +212,29 @@ class Repository:
         )
         self._flush("procedure", procedure.code)
 
+    def update_procedure(self, procedure: Procedure) -> None:
+        """Overwrite a stored procedure's catalogue fields (a catalogue file re-imported)."""
+        row = self.session.exec(
+            select(ProcedureRow).where(ProcedureRow.code == procedure.code)
+        ).first()
+        if row is None:
+            raise NotFoundError("procedure", procedure.code)
+        agency_id = self._agency_row(procedure.agency_code).id if procedure.agency_code else None
+        row.sqlmodel_update(
+            {
+                "name": procedure.name,
+                "field": procedure.field,
+                "level": procedure.level,
+                "limit_text": procedure.limit_text,
+                "limit_amount": str(procedure.limit.amount),
+                "limit_unit": procedure.limit.unit.value,
+                "cutoff": procedure.cutoff.strftime("%H:%M") if procedure.cutoff else None,
+                "agency_id": agency_id,
+            }
+        )
+        self.session.add(row)
+        self._flush("procedure", procedure.code)
+
     def _procedures(self, *where: object) -> list[Procedure]:
         statement = (
             select(ProcedureRow, AgencyRow.code)
@@ -257,6 +282,7 @@ class Repository:
             status=dossier.status.value,
             created_at=now,
             updated_at=now,
+            search_text=search_text(dossier.applicant_name, dossier.code, dossier.phone),
         )
         self.session.add(row)
         self._flush("dossier", dossier.code)
@@ -292,7 +318,7 @@ class Repository:
         table = DossierRow.__table__  # type: ignore[attr-defined]
         return (
             sa_select(
-                *table.c,
+                *[c for c in table.c if c.name != "search_text"],
                 col(procedure.code).label("procedure_code_"),
                 col(receiving.code).label("receiving_code_"),
                 col(processing.code).label("processing_code_"),
@@ -357,6 +383,14 @@ class Repository:
             statement = statement.limit(limit)
         return [self._dossier(found) for found in self.session.execute(statement)]
 
+    def search_dossiers(self, text: str, limit: int = 20) -> list[Dossier]:
+        """Dossiers whose applicant name, code or phone match every word of ``text``, case
+        and marks ignored (domain.search); best first. FTS5 on SQLite, LIKE elsewhere."""
+        statement, _ = self._select_dossiers()
+        dialect = self.session.get_bind().dialect.name
+        found = self.session.execute(matching(statement, query_terms(text), dialect).limit(limit))
+        return [self._dossier(row) for row in found]
+
     def events(self, code: str) -> list[RecordedEvent]:
         dossier_id = self._dossier_id(code)
         rows = self.session.exec(
@@ -385,6 +419,7 @@ class Repository:
             applicant_kind=after.applicant_kind.value,
             version=before.version + 1,
             updated_at=now,
+            search_text=search_text(after.applicant_name, before.code, after.phone),
         )
         result = self.session.execute(
             update(DossierRow)

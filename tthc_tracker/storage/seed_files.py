@@ -1,4 +1,5 @@
-"""Reading the shipped sample catalogue (``data/agencies.csv``, ``data/procedures.csv``)."""
+"""Reading the shipped sample agencies (``data/agencies.csv``; the procedures go through
+``tthc import procedures``)."""
 
 from __future__ import annotations
 
@@ -32,12 +33,7 @@ AGENCY_COLUMNS = (
     "office_hours",
     "email",
 )
-PROCEDURE_COLUMNS = ("code", "name", "field", "level", "limit", "cutoff", "agency")
 
 
 def read_agencies(data_dir: Path) -> list[dict[str, str]]:
     return read_csv(data_dir / "agencies.csv", AGENCY_COLUMNS)
-
-
-def read_procedures(data_dir: Path) -> list[dict[str, str]]:
-    return read_csv(data_dir / "procedures.csv", PROCEDURE_COLUMNS)

@@ -50,7 +50,9 @@ def _queries() -> dict[str, Any]:
     event = DossierEventRow.__table__  # type: ignore[attr-defined]
     letter = LetterRow.__table__  # type: ignore[attr-defined]
     rec, proc, ret, owner = (aliased(agency) for _ in range(4))
-    dossier_columns = [c for c in dossier.c if not c.name.endswith("_id") and c.name != "id"]
+    dossier_columns = [
+        c for c in dossier.c if not c.name.endswith("_id") and c.name not in ("id", "search_text")
+    ]
     return {
         "agencies": select(*[c for c in agency.c if c.name != "id"]),
         "procedures": select(
