@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -139,9 +140,14 @@ def test_demo_builds_a_fresh_ledger_and_prints_the_overdue_list(
 
     url = f"sqlite:///{database}"
     overdue = json.loads(ok(run("dossier", "list", "--overdue", "--json", db=url)).out)
-    assert f"— Hồ sơ đang quá hạn: {len(overdue)} —" in result.out
-    for dossier in overdue[:10]:
-        assert dossier["code"] in result.out
+    # The tour then issues late apologies for some overdue dossiers: each is rescheduled
+    # into the future, so it leaves the overdue list.
+    printed = re.search(r"— Hồ sơ đang quá hạn: (\d+) —", result.out)
+    assert printed is not None
+    late_letters = result.out.count("xin lỗi muộn):")
+    assert late_letters >= 1
+    assert len(overdue) == int(printed.group(1)) - late_letters
+    for dossier in overdue:
         assert dossier["remaining"].startswith("Quá ")
 
     again = ok(run("demo", "--dir", str(directory), "--count", "40", db=None))

@@ -109,7 +109,9 @@ def demo(
         for issued in flow.letters:
             typer.echo(
                 f"  {_('Văn bản')} {issued.letter.number_text} "
-                f"({issued.letter.agency_code}): {issued.letter.path}"
+                f"({issued.letter.agency_code}"
+                + (f", {_('xin lỗi muộn')}" if issued.late else "")
+                + f"): {issued.letter.path}"
             )
         if flow.printed is not None:
             typer.echo("  " + _("Tệp in hàng loạt: {path}").format(path=flow.printed))

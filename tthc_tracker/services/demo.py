@@ -309,14 +309,19 @@ def run_workflow(
     actor: str,
     letters: int = 5,
 ) -> WorkflowSummary:
-    """The day of a one-stop unit: the sweep, apology letters for the dossiers at risk, one
-    printable batch, and the morning digests. ``dirs``: templates, letters, outbox."""
+    """The day of a one-stop unit: the sweep, apology letters for the dossiers at risk (on
+    time) and some overdue ones (late apologies), one printable batch, and the morning
+    digests. ``dirs``: templates, letters, outbox."""
     templates_dir, letters_dir, outbox = dirs
     result = sweep_service.sweep(db, calendars, now, actor, lambda: now)
     issued = []
-    for code in result.at_risk[:letters]:
+    # At-risk dossiers get their letter in time; overdue ones a late one (xin lỗi muộn).
+    for code in [*result.at_risk[:letters], *result.overdue[: max(letters // 2, 1)]]:
         view = ledger.show_dossier(db, calendars, code, now)
-        new_due = calendars.base.add_working(view.dossier.due_at, 2 * WORKING_DAY_SECONDS)
+        if view.dossier.extended:  # rescheduled once already: the law allows no second time
+            continue
+        start = max(view.dossier.due_at, now)
+        new_due = calendars.base.add_working(start, 2 * WORKING_DAY_SECONDS)
         issued.append(
             letters_service.issue(
                 db,
