@@ -20,39 +20,19 @@ from pathlib import Path
 
 from tthc_tracker.documents.letters import render_letter
 from tthc_tracker.documents.pdf import to_pdf
-from tthc_tracker.domain.catalog import Agency, Procedure
 from tthc_tracker.domain.dossier import ApplicantKind, Channel, Dossier
 from tthc_tracker.domain.letters import Honorific, LetterFacts, letter_fields
-from tthc_tracker.domain.limits import parse_limit
 from tthc_tracker.domain.times import LOCAL_TZ
 
 ROOT = Path(__file__).resolve().parents[1]
 DPI = 80
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_letters import catalogue  # noqa: E402 - the one An Giang sample, shared
+
 
 def sample_fields() -> dict[str, object]:
-    agency = Agency(
-        code="STP-AG",
-        name="SỞ TƯ PHÁP",
-        parent="UBND TỈNH AN GIANG",
-        place="Rạch Giá",
-        signer_title="GIÁM ĐỐC",
-        signer_name="Trần Thị Mỹ Linh",
-        short_name="Sở Tư pháp tỉnh An Giang",
-    )
-    receiving = Agency(
-        code="HCC-AG",
-        name="TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
-        short_name="Trung tâm Phục vụ hành chính công tỉnh An Giang",
-    )
-    procedure = Procedure(
-        code="2.000488.000.00.00.H01",
-        name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú "
-        "tại Việt Nam",
-        field="Lý lịch tư pháp",
-        limit=parse_limit("10 ngày làm việc"),
-        limit_text="Không quá 10 ngày kể từ ngày nhận được yêu cầu hợp lệ",
-    )
+    agency, receiving, procedure = catalogue()
     due = datetime(2026, 3, 16, 8, 30, tzinfo=LOCAL_TZ)
     dossier = Dossier(
         code="000.00.15.H01-260302-0017",
