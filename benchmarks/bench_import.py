@@ -1,6 +1,7 @@
 """Import of a large dossier CSV, beside ``sqlite-utils insert --csv`` of the same file.
 
     python benchmarks/bench_import.py [--rows 1000000] [--dir /tmp/tthc-bench-import]
+                                      [--skip-sqlite-utils]
 
 Generates once (cached under --dir) a CSV with the national portal's column names (MaHoSo,
 MaTTHC, DonViXuLy, DonViTiepNhan, ChuHoSo, SoDinhDanh, DiaChi, SoDienThoai, TrichYeuHoSo,
@@ -16,6 +17,8 @@ system computed it (3 % disagree with our engine by a day). Then, in the same ru
   table of a scratch database (no validation, no due time).
 
 A sample of imported dossiers is checked against the scalar engine (``compute_deadline``).
+The import's time is split into phases (wall and CPU seconds) by wrapping some of its
+functions for the run (``Phases``); the code under test is not changed.
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import csv
 import os
 import platform
 import random
+import resource
 import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -37,12 +43,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from tthc_tracker.bootstrap import build, init_schema  # noqa: E402
 from tthc_tracker.domain.bulk_due import receipt_due_bulk  # noqa: E402
 from tthc_tracker.domain.deadline import compute_deadline  # noqa: E402
 from tthc_tracker.domain.times import LOCAL_TZ  # noqa: E402
 from tthc_tracker.services import bulk_imports, catalog, demo, imports  # noqa: E402
+from tthc_tracker.storage import bulk_dossiers  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ)
 FIRST = date(2024, 1, 1)
@@ -144,22 +152,119 @@ def _line(
     ]
 
 
-def import_file(ledger_path: Path, csv_path: Path) -> tuple[float, float, int, int, int]:
-    """(seconds reading, seconds importing, added, errors, discrepancies), in-process."""
+class Phases:
+    """Wall and CPU seconds spent in some functions of the import, found by wrapping them for
+    the run (the code under test is not changed): where the time goes."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
+        self._undo: list[tuple[object, str, object]] = []
+
+    def wrap(self, owner: object, attribute: str, name: str | None = None) -> None:
+        original = getattr(owner, attribute)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            key = name or f"{attribute}:{args[1]}"  # _executemany(connection, table, …)
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.wall[key] += time.perf_counter() - wall
+                self.cpu[key] += time.process_time() - cpu
+
+        self._undo.append((owner, attribute, original))
+        setattr(owner, attribute, timed)
+
+    def undo(self) -> None:
+        for owner, attribute, original in reversed(self._undo):
+            setattr(owner, attribute, original)
+
+    def table(self, total_wall: float, total_cpu: float) -> list[tuple[str, float, float]]:
+        w, c = self.wall, self.cpu
+
+        def row(label: str, plus: list[str], minus: list[str] = []) -> tuple[str, float, float]:  # noqa: B006 - read only
+            return (label, sum(w[k] for k in plus) - sum(w[k] for k in minus),
+                    sum(c[k] for k in plus) - sum(c[k] for k in minus))  # fmt: skip
+
+        w["rows"] = w["rows:dossier"] + w["rows:dossier_event"]
+        c["rows"] = c["rows:dossier"] + c["rows:dossier_event"]
+        sqlite = ["_executemany:dossier", "_executemany:dossier_event", "wait"]
+        rows = [
+            row("read the file (read_table: decode, NFC, csv, TCVN3/VNI check)", ["file"]),
+            row("read the lines (column reader; parse_dossier for the others)", ["lines"]),
+            row("sort out (catalogue, codes in the ledger, due times per calendar)", ["sort"]),
+            row("exact path (lines the bulk path leaves, one savepoint each)", ["exact"]),
+            row("build the columns (ids, events, search text)", ["write"],
+                [*sqlite, "rows:dossier_event"]),
+            row("rows as stored text and tuples", ["rows"]),
+            row("SQLite: insert the dossiers (7 indexes)", ["_executemany:dossier"],
+                ["rows:dossier"]),
+            row("SQLite: insert the events (3 indexes)", ["_executemany:dossier_event"]),
+            row("SQLite: full-text index (a thread, beside the events' building): wait",
+                ["wait"]),
+            row("SQLite: commit (WAL, then its checkpoint)", ["commit"]),
+            row("results returned to the CLI", ["results"]),
+        ]  # fmt: skip
+        rest = (total_wall - sum(r[1] for r in rows), total_cpu - sum(r[2] for r in rows))
+        return [*rows, ("other (transaction, checks, sorting results)", *rest)]
+
+
+def instrument(phases: Phases) -> None:
+    phases.wrap(imports, "read_dossier_file", "file")
+    phases.wrap(bulk_imports, "read_lines", "lines")
+    phases.wrap(bulk_imports, "sort_out", "sort")
+    phases.wrap(imports, "_write_each", "exact")
+    phases.wrap(bulk_imports, "write", "write")
+    phases.wrap(bulk_imports, "results", "results")
+    phases.wrap(bulk_dossiers._Indexing, "wait", "wait")
+    phases.wrap(bulk_dossiers, "_executemany")
+    phases.wrap(Session, "commit", "commit")
+    original_rows = bulk_dossiers._rows
+
+    def rows(names: tuple[str, ...], columns: object, stored: bool) -> object:
+        key = "rows:dossier" if "code" in names else "rows:dossier_event"
+        wall, cpu = time.perf_counter(), time.process_time()
+        made = original_rows(names, columns, stored)  # type: ignore[arg-type]
+        phases.wall[key] += time.perf_counter() - wall
+        phases.cpu[key] += time.process_time() - cpu
+        return made if isinstance(made, list) else timed_chunks(key, made)
+
+    def timed_chunks(key: str, chunks: Iterator[object]) -> Iterator[object]:
+        while True:  # the chunks are made lazily: time each one
+            wall, cpu = time.perf_counter(), time.process_time()
+            chunk = next(chunks, None)
+            phases.wall[key] += time.perf_counter() - wall
+            phases.cpu[key] += time.process_time() - cpu
+            if chunk is None:
+                return
+            yield chunk
+
+    phases._undo.append((bulk_dossiers, "_rows", original_rows))
+    bulk_dossiers._rows = rows  # type: ignore[assignment]
+
+
+def import_file(
+    ledger_path: Path, csv_path: Path, phases: Phases
+) -> tuple[float, float, int, int, int]:
+    """(seconds importing, CPU seconds, added, errors, discrepancies), in-process."""
     os.environ["TTHC_NOW"] = NOW.isoformat()
     app = build(f"sqlite:///{ledger_path}")
     calendars = app.calendars  # built before the clock starts, as the CLI has it on start-up
-    started = time.perf_counter()
-    source = imports.read_dossier_file(csv_path)
-    read_s = time.perf_counter() - started
-    results, errors = imports.import_dossiers(
-        app.db, calendars, source, actor="bench", now=NOW.astimezone(UTC)
-    )
-    total_s = time.perf_counter() - started
+    instrument(phases)
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        source = imports.read_dossier_file(csv_path)
+        results, errors = imports.import_dossiers(
+            app.db, calendars, source, actor="bench", now=NOW.astimezone(UTC)
+        )
+    finally:
+        total_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu
+        phases.undo()
     check(app, results)
     app.close()
     declared = sum(1 for r in results if r.declared_due_at is not None)
-    return read_s, total_s, len(results), len(errors), declared
+    return total_s, cpu_s, len(results), len(errors), declared
 
 
 def check(app: object, results: list[bulk_imports.ImportedDossier], sample: int = 2000) -> None:
@@ -208,7 +313,10 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(pristine, work)
-    read_s, total_s, added, errors, declared = import_file(work, csv_path)
+    load_before = os.getloadavg()[0]
+    phases = Phases()
+    total_s, cpu_s, added, errors, declared = import_file(work, csv_path, phases)
+    load_after = os.getloadavg()[0]
     rows = [("tthc import dossiers", total_s, added)]
     if not args.skip_sqlite_utils:
         rows.append(
@@ -225,8 +333,14 @@ def main() -> None:
     print(f"{'method':<28} {'seconds':>8} {'rows/s':>9}")
     for name, seconds, count in rows:
         print(f"{name:<28} {seconds:8.1f} {count / seconds:9,.0f}")
-    print(f"(of which reading the file: {read_s:.1f} s)")
-    print(f"goal >= 50,000 rows/s: {'met' if added / total_s >= 50_000 else 'NOT met'}")
+    print(f"\nwhere the import's time goes (CPU: this process, all threads; total {cpu_s:.1f} s)")
+    print(f"{'phase':<68} {'wall s':>7} {'CPU s':>7}")
+    for name, wall, cpu in phases.table(total_s, cpu_s):
+        print(f"{name:<68} {wall:7.1f} {cpu:7.1f}")
+    print(f"\ngoal >= 50,000 rows/s: {'met' if added / total_s >= 50_000 else 'NOT met'}")
+    print(f"load average (1 min): {load_before:.2f} before the import, {load_after:.2f} after")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the import's process: {peak:,.0f} MiB")
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")  # fmt: skip
 

@@ -1,4 +1,9 @@
-"""Shared fixtures: a real SQLite ledger in ``tmp_path``, driven through the real entry point.
+"""Shared fixtures: a real ledger per test, on each backend, driven through the real entry point.
+
+Tests that ask for a ledger (``db_url``, ``run``, ``seeded`` …) run twice: on a SQLite file in
+``tmp_path`` and on a fresh PostgreSQL database (see ``tests/backends.py``; skipped with a
+reason when no server is configured, failed when ``TTHC_REQUIRE_POSTGRES=1``). Tests about
+SQLite itself (its files, WAL, locking) carry ``@pytest.mark.sqlite_only``.
 
 The schema always comes from the migrations (``tthc init``), never from ``create_all``. The
 clock is pinned with ``TTHC_NOW`` (read by ``bootstrap.system_clock``), the actor with
@@ -9,15 +14,21 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 
+from tests.backends import (
+    BACKENDS,
+    Ledger,
+    Ledgers,
+    PostgresServer,
+    connect_postgres,
+    copy_sqlite,
+)
 from tthc_tracker.cli import main
 
 NOW = "2026-11-27 10:00"  # a Friday; Tue 24/11/2026 (Ngày Văn hóa Việt Nam) is a day off
@@ -57,14 +68,69 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def db_path(env: Path) -> Path:
-    return env / "tthc.db"
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses a ledger runs on each backend (session-scoped parameter)."""
+    if "backend" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        names = ["sqlite"] if only_sqlite else list(BACKENDS)
+        metafunc.parametrize("backend", names, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = connect_postgres()
+    yield server
+    server.dispose()
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> Ledgers:
+    """Creates ledgers of the backend this test runs on."""
+    name: str = request.param
+    if name == "sqlite":
+        return Ledgers(name, None)
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return Ledgers(name, server)
 
 
 @pytest.fixture
-def db_url(db_path: Path) -> str:
-    return f"sqlite:///{db_path}"
+def ledger_db(backend: Ledgers, env: Path) -> Iterator[Ledger]:
+    """This test's database (empty: no schema until ``tthc init``)."""
+    ledger = backend.new(env)
+    yield ledger
+    backend.drop(ledger)
+
+
+MakeLedger = Callable[..., Ledger]
+
+
+@pytest.fixture
+def make_ledger(backend: Ledgers, env: Path) -> Iterator[MakeLedger]:
+    """More ledgers of this test's backend: ``make_ledger(template=None)``; dropped afterwards."""
+    made: list[Ledger] = []
+
+    def _make(template: Ledger | None = None) -> Ledger:
+        folder = env / f"ledger-{len(made) + 2}"
+        folder.mkdir()
+        made.append(backend.new(folder, template))
+        return made[-1]
+
+    yield _make
+    for ledger in made:
+        backend.drop(ledger)
+
+
+@pytest.fixture
+def db_path(ledger_db: Ledger) -> Path:
+    """The SQLite file of this test; only for tests marked ``sqlite_only``."""
+    if ledger_db.path is None:
+        raise RuntimeError("db_path is SQLite's; use ledger_db or mark the test sqlite_only")
+    return ledger_db.path
+
+
+@pytest.fixture
+def db_url(ledger_db: Ledger) -> str:
+    return ledger_db.url
 
 
 def invoke(argv: list[str]) -> Result:
@@ -87,7 +153,7 @@ def invoke(argv: list[str]) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def runner_for(db_url: str) -> Runner:
+def runner_for(db_url: str | None) -> Runner:
     """``run(*args)`` → (exit code, stdout, stderr) of ``tthc --db <db_url> *args``.
 
     ``run(*args, db=None)`` leaves out ``--db``; ``db=URL`` uses another database.
@@ -102,6 +168,12 @@ def runner_for(db_url: str) -> Runner:
 @pytest.fixture
 def run(db_url: str) -> Runner:
     return runner_for(db_url)
+
+
+@pytest.fixture
+def cli(env: Path) -> Runner:
+    """The CLI without a ledger of the test's backend (``--db`` only where a call gives one)."""
+    return runner_for(None)
 
 
 def ok(result: Result) -> Result:
@@ -122,28 +194,31 @@ def fails(result: Result, *fragments: str) -> Result:
 
 
 def build_template(
-    factory: pytest.TempPathFactory, base: Path | None, build: Callable[[Runner], object]
-) -> Path:
+    factory: pytest.TempPathFactory,
+    backend: Ledgers,
+    base: Ledger | None,
+    build: Callable[[Runner], object],
+) -> Ledger:
     """A ledger built once (from a copy of ``base``, else from ``tthc init``) for many tests.
 
-    Every command still goes through the CLI with the pinned clock; tests get a copy.
+    Every command still goes through the CLI with the pinned clock; tests get a copy
+    (``use_template``). PostgreSQL templates stay until the server is thrown away.
     """
-    path = factory.mktemp("template") / "tthc.db"
+    folder = factory.mktemp("template")
+    ledger = backend.new(folder, base)
     with pytest.MonkeyPatch.context() as monkeypatch:
         _pin_environment(monkeypatch)
-        run = runner_for(f"sqlite:///{path}")
+        monkeypatch.chdir(folder)  # whatever the commands write by default stays in there
+        run = runner_for(ledger.url)
         if base is None:
             ok(run("init"))
-        else:
-            copy_database(base, path)
         build(run)
-    return path
+    return ledger
 
 
 def copy_database(source: Path, target: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    """Copy a SQLite ledger file (with its WAL) for ``sqlite_only`` tests."""
+    copy_sqlite(source, target)
 
 
 @pytest.fixture
@@ -173,14 +248,14 @@ def _seed_catalogue(run: Runner) -> None:
 
 
 @pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory, None, _seed_catalogue)
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, backend: Ledgers) -> Ledger:
+    return build_template(tmp_path_factory, backend, None, _seed_catalogue)
 
 
 @pytest.fixture
-def seeded(run: Runner, db_path: Path, seeded_template: Path) -> Runner:
+def seeded(run: Runner, backend: Ledgers, ledger_db: Ledger, seeded_template: Ledger) -> Runner:
     """An initialised ledger with two agencies and four procedures (a copy of a template)."""
-    copy_database(seeded_template, db_path)
+    backend.copy(seeded_template, ledger_db)
     return run
 
 
@@ -224,25 +299,11 @@ def show_json(run: Runner, code: str, *extra: str) -> dict[str, Any]:
     return data
 
 
-def row_counts(db_path: Path) -> dict[str, int]:
-    """Rows per table, read with the standard library to check "nothing changed"."""
-    connection = sqlite3.connect(db_path)
-    try:
-        return {
-            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            for table in TABLES
-        }
-    finally:
-        connection.close()
+def row_counts(ledger: Ledger) -> dict[str, int]:
+    """Rows per table, read with plain SQL to check "nothing changed"."""
+    return {table: ledger.query(f'SELECT count(*) FROM "{table}"')[0][0] for table in TABLES}
 
 
-def snapshot(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every ledger table, to compare a database before and after a command."""
-    connection = sqlite3.connect(db_path)
-    try:
-        return {
-            table: connection.execute(f'SELECT * FROM "{table}" ORDER BY id').fetchall()
-            for table in TABLES
-        }
-    finally:
-        connection.close()
+    return {table: ledger.query(f'SELECT * FROM "{table}" ORDER BY id') for table in TABLES}

@@ -65,7 +65,11 @@ def build(database_url: str | None = None, *, schema_required: bool = True) -> A
     settings = Settings.load(database_url)
     db = Database(make_engine(settings.database_url))
     if schema_required:
-        require_schema(db.engine)
+        try:
+            require_schema(db.engine)
+        except BaseException:
+            db.dispose()  # no pooled connection outlives a refused command
+            raise
     return App(settings, db, system_clock)
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
-from pathlib import Path
 
 import pytest
 
+from tests.backends import Ledger, Ledgers
 from tests.conftest import (
     AGENCY_DEFAULT,
     P_3_DAYS,
     Runner,
     add_dossier,
     build_template,
-    copy_database,
     fails,
     ok,
     show_json,
@@ -39,14 +37,16 @@ def _build_ledger(run: Runner) -> None:
 
 
 @pytest.fixture(scope="module")
-def ledger_template(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> Path:
-    return build_template(tmp_path_factory, seeded_template, _build_ledger)
+def ledger_template(
+    tmp_path_factory: pytest.TempPathFactory, backend: Ledgers, seeded_template: Ledger
+) -> Ledger:
+    return build_template(tmp_path_factory, backend, seeded_template, _build_ledger)
 
 
 @pytest.fixture
-def ledger(run: Runner, db_path: Path, ledger_template: Path) -> Runner:
+def ledger(run: Runner, backend: Ledgers, ledger_db: Ledger, ledger_template: Ledger) -> Runner:
     """Four dossiers received Mon 02/03/2026 09:00: open, withdrawn, supplemented, awaiting."""
-    copy_database(ledger_template, db_path)
+    backend.copy(ledger_template, ledger_db)
     return run
 
 
@@ -168,13 +168,13 @@ CASES = {
 
 @pytest.mark.parametrize(("args", "fragments"), CASES.values(), ids=CASES.keys())
 def test_bad_input_changes_nothing(
-    ledger: Runner, db_path: Path, args: tuple[str, ...], fragments: tuple[str, ...]
+    ledger: Runner, ledger_db: Ledger, args: tuple[str, ...], fragments: tuple[str, ...]
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(ledger_db)
     result = fails(ledger(*args), *fragments)
     assert result.out == ""
     assert len(result.err.strip().splitlines()) == 1, result.err
-    assert snapshot(db_path) == before
+    assert snapshot(ledger_db) == before
 
 
 def test_a_refused_action_leaves_the_dossier_as_it_was(ledger: Runner) -> None:
@@ -184,7 +184,7 @@ def test_a_refused_action_leaves_the_dossier_as_it_was(ledger: Runner) -> None:
     assert show_json(ledger, OPEN) == before
 
 
-def test_nfd_input_is_stored_in_nfc(seeded: Runner, db_path: Path) -> None:
+def test_nfd_input_is_stored_in_nfc(seeded: Runner, ledger_db: Ledger) -> None:
     name = "Nguyễn Thị Thu Hương"
     nfd = unicodedata.normalize("NFD", name)
     assert nfd != name
@@ -198,13 +198,9 @@ def test_nfd_input_is_stored_in_nfc(seeded: Runner, db_path: Path) -> None:
     assert data["code"] == "HỒ-SƠ-1"
     assert data["applicant_name"] == name
     assert data["address"] == "Xã Thoại Giang"
-    connection = sqlite3.connect(db_path)
-    try:
-        code, stored, address = connection.execute(
-            "SELECT code, applicant_name, address FROM dossier"
-        ).fetchone()
-    finally:
-        connection.close()
+    ((code, stored, address),) = ledger_db.query(
+        "SELECT code, applicant_name, address FROM dossier"
+    )
     for text in (code, stored, address):
         assert unicodedata.is_normalized("NFC", text)
     assert stored == name

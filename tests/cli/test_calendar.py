@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import (
     ACTOR,
     AGENCY_LATE,
@@ -138,11 +138,11 @@ def test_deadline_cutoff_and_agency_are_reported(seeded: Runner) -> None:
     ],
 )
 def test_deadline_bad_input(
-    seeded: Runner, db_path: Path, args: tuple[str, ...], fragments: tuple[str, ...]
+    seeded: Runner, ledger_db: Ledger, args: tuple[str, ...], fragments: tuple[str, ...]
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(ledger_db)
     fails(seeded("deadline", *args), *fragments)
-    assert snapshot(db_path) == before
+    assert snapshot(ledger_db) == before
 
 
 @pytest.fixture
@@ -282,11 +282,11 @@ def test_calendar_check_is_quiet_when_next_year_is_announced(
     ],
 )
 def test_calendar_bad_input_changes_nothing(
-    open_ledger: Runner, db_path: Path, args: tuple[str, ...], fragments: tuple[str, ...]
+    open_ledger: Runner, ledger_db: Ledger, args: tuple[str, ...], fragments: tuple[str, ...]
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(ledger_db)
     fails(open_ledger(*args), *fragments)
-    assert snapshot(db_path) == before
+    assert snapshot(ledger_db) == before
 
 
 def test_p_3_days_is_the_procedure_used_above(seeded: Runner) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from pathlib import Path
 
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import (
     AGENCY_DEFAULT,
     AGENCY_LATE,
@@ -23,11 +23,11 @@ from tests.conftest import (
 from tthc_tracker.storage.db import head_revision
 
 
-def test_init_twice_creates_then_reports_up_to_date(run: Runner, db_path: Path) -> None:
+def test_init_twice_creates_then_reports_up_to_date(run: Runner, ledger_db: Ledger) -> None:
     assert f"trống → {head_revision()}" in ok(run("init")).out
-    assert db_path.exists()
+    assert ledger_db.path is None or ledger_db.path.exists()
     assert "đã ở phiên bản mới nhất" in ok(run("init")).out
-    assert row_counts(db_path) == dict.fromkeys(row_counts(db_path), 0)
+    assert row_counts(ledger_db) == dict.fromkeys(row_counts(ledger_db), 0)
 
 
 def test_agency_add_and_list(initialised: Runner) -> None:
@@ -251,9 +251,9 @@ def test_nfd_agency_name_is_stored_in_nfc(initialised: Runner) -> None:
     ],
 )
 def test_bad_catalogue_input_changes_nothing(
-    seeded: Runner, db_path: Path, args: tuple[str, ...], fragments: tuple[str, ...]
+    seeded: Runner, ledger_db: Ledger, args: tuple[str, ...], fragments: tuple[str, ...]
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(ledger_db)
     result = fails(seeded(*args), *fragments)
     assert result.out == ""
-    assert snapshot(db_path) == before
+    assert snapshot(ledger_db) == before

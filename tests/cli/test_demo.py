@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.main import get_command
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok, row_counts
 from tthc_tracker.cli import app
 
@@ -68,8 +69,8 @@ def test_the_contract_commands_exist() -> None:
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) or "tthc" for p in COMMANDS])
-def test_every_help_exits_0_with_an_example(run: Runner, path: list[str]) -> None:
-    result = run(*path, "--help", db=None)
+def test_every_help_exits_0_with_an_example(cli: Runner, path: list[str]) -> None:
+    result = cli(*path, "--help")
     assert result.code == 0, result.err
     assert result.err == ""
     assert "Usage: tthc" in result.out
@@ -121,10 +122,10 @@ def test_python_m_tthc_tracker_reports_errors_with_exit_1(tmp_path: Path) -> Non
 
 
 def test_demo_builds_a_fresh_ledger_and_prints_the_overdue_list(
-    run: Runner, tmp_path: Path
+    cli: Runner, tmp_path: Path
 ) -> None:
     directory = tmp_path / "demo"
-    result = ok(run("demo", "--dir", str(directory), "--count", "40", db=None))
+    result = ok(cli("demo", "--dir", str(directory), "--count", "40"))
     database = directory / "tthc-demo.db"
     assert database.exists()
     assert "40 hồ sơ" in result.out
@@ -132,14 +133,14 @@ def test_demo_builds_a_fresh_ledger_and_prints_the_overdue_list(
     assert "Hạn giải quyết: 29/04/2025 15:00" in result.out
     assert "— Hồ sơ đang quá hạn:" in result.out
     assert str(database) in result.out
-    counts = row_counts(database)
+    counts = row_counts(demo_ledger := Ledger("sqlite", f"sqlite:///{database}", path=database))
     assert counts["dossier"] == 40
     assert counts["agency"] > 1
     assert counts["procedure"] > 1
     assert counts["dossier_event"] >= 40
 
     url = f"sqlite:///{database}"
-    overdue = json.loads(ok(run("dossier", "list", "--overdue", "--json", db=url)).out)
+    overdue = json.loads(ok(cli("dossier", "list", "--overdue", "--json", db=url)).out)
     # The tour then issues late apologies for some overdue dossiers: each is rescheduled
     # into the future, so it leaves the overdue list.
     printed = re.search(r"— Hồ sơ đang quá hạn: (\d+) —", result.out)
@@ -150,17 +151,17 @@ def test_demo_builds_a_fresh_ledger_and_prints_the_overdue_list(
     for dossier in overdue:
         assert dossier["remaining"].startswith("Quá ")
 
-    again = ok(run("demo", "--dir", str(directory), "--count", "40", db=None))
-    assert row_counts(database) == counts  # a fresh ledger each run, the same sample
+    again = ok(cli("demo", "--dir", str(directory), "--count", "40"))
+    assert row_counts(demo_ledger) == counts  # a fresh ledger each run, the same sample
     assert again.out == result.out
 
 
-def test_demo_refuses_a_zero_count(run: Runner, tmp_path: Path) -> None:
-    fails(run("demo", "--dir", str(tmp_path / "demo"), "--count", "0", db=None), "--count", "0")
+def test_demo_refuses_a_zero_count(cli: Runner, tmp_path: Path) -> None:
+    fails(cli("demo", "--dir", str(tmp_path / "demo"), "--count", "0"), "--count", "0")
 
 
 @pytest.mark.parametrize("group", [[], ["dossier"], ["calendar"]])
-def test_a_bare_group_shows_its_help(run: Runner, group: list[str]) -> None:
-    result = ok(run(*group, db=None))
+def test_a_bare_group_shows_its_help(cli: Runner, group: list[str]) -> None:
+    result = ok(cli(*group))
     assert result.out.startswith("Usage: tthc")
     assert "Ví dụ" in result.out

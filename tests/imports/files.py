@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import codecs
-import sqlite3
 import unicodedata
 from pathlib import Path
 from typing import Any
+
+from tests.backends import Ledger
 
 HEADER = ["MaHoSo", "MaTTHC", "DonViXuLy", "ChuHoSo", "KenhThucHien", "NgayTiepNhan"]
 
@@ -44,23 +45,13 @@ def write_csv(
     return path
 
 
-def dossier_rows(db_path: Path) -> list[dict[str, Any]]:
-    connection = sqlite3.connect(db_path)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in connection.execute("SELECT * FROM dossier ORDER BY code")]
-    finally:
-        connection.close()
+def dossier_rows(ledger: Ledger) -> list[dict[str, Any]]:
+    return ledger.dicts("SELECT * FROM dossier ORDER BY code")
 
 
-def events_of(db_path: Path, code: str) -> list[dict[str, Any]]:
-    connection = sqlite3.connect(db_path)
-    connection.row_factory = sqlite3.Row
-    try:
-        query = (
-            "SELECT e.* FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id "
-            "WHERE d.code = ? ORDER BY e.seq"
-        )
-        return [dict(r) for r in connection.execute(query, (code,))]
-    finally:
-        connection.close()
+def events_of(ledger: Ledger, code: str) -> list[dict[str, Any]]:
+    query = (
+        "SELECT e.* FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id "
+        "WHERE d.code = :code ORDER BY e.seq"
+    )
+    return ledger.dicts(query, {"code": code})

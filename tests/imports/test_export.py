@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from tests.backends import Ledger
 from tests.conftest import (
     AGENCY_DEFAULT,
     P_3_DAYS,
+    MakeLedger,
     Runner,
-    copy_database,
     fails,
     ok,
     runner_for,
@@ -35,15 +36,18 @@ ROWS = [
 @pytest.mark.parametrize(("fmt", "names"), [("csv", "dvcqg"), ("json", "native"),
                                             ("csv", "native"), ("json", "dvcqg")])  # fmt: skip
 def test_export_import_export_gives_the_same_file(
-    seeded: Runner, db_path: Path, seeded_template: Path, tmp_path: Path, fmt: str, names: str
+    seeded: Runner,
+    make_ledger: MakeLedger,
+    seeded_template: Ledger,
+    tmp_path: Path,
+    fmt: str,
+    names: str,
 ) -> None:
     source = write_csv(tmp_path / "in.csv", [*HEADER, *EXTRA], ROWS)
     ok(seeded("import", "dossiers", str(source)))
     first = tmp_path / f"one.{fmt}"
     ok(seeded("export", "dossiers", "--format", fmt, "--names", names, "-o", str(first)))
-    fresh = tmp_path / "fresh.db"
-    copy_database(seeded_template, fresh)
-    other = runner_for(f"sqlite:///{fresh}")
+    other = runner_for(make_ledger(seeded_template).url)
     ok(other("import", "dossiers", str(first)))
     second = tmp_path / f"two.{fmt}"
     ok(other("export", "dossiers", "--format", fmt, "--names", names, "-o", str(second)))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok, row_counts, show_json
 from tests.imports.files import dossier_rows
 
@@ -53,12 +54,12 @@ def test_xlsx_with_merged_title_and_excel_serial_dates(seeded: Runner) -> None:
     ("name", "encoding"), [("dossiers-tcvn3.csv", "TCVN3"), ("dossiers-vni.csv", "VNI")]
 )
 def test_legacy_encodings_are_refused_with_a_hint(
-    seeded: Runner, db_path: Path, name: str, encoding: str
+    seeded: Runner, ledger_db: Ledger, name: str, encoding: str
 ) -> None:
-    before = row_counts(db_path)
+    before = row_counts(ledger_db)
     result = fails(seeded("import", "dossiers", str(FIXTURES / name)), encoding, "Unikey")
     assert "dòng 2, cột 4" in result.err
-    assert row_counts(db_path) == before
+    assert row_counts(ledger_db) == before
 
 
 EXPECTED_REJECTIONS = {
@@ -77,8 +78,10 @@ EXPECTED_REJECTIONS = {
 }
 
 
-def test_every_rejection_is_reported_and_nothing_is_written(seeded: Runner, db_path: Path) -> None:
-    before = row_counts(db_path)
+def test_every_rejection_is_reported_and_nothing_is_written(
+    seeded: Runner, ledger_db: Ledger
+) -> None:
+    before = row_counts(ledger_db)
     path = FIXTURES / "dossiers-invalid.csv"
     result = seeded("import", "dossiers", str(path), "--json")
     assert result.code == 1
@@ -91,13 +94,13 @@ def test_every_rejection_is_reported_and_nothing_is_written(seeded: Runner, db_p
         assert value in error["value"], (line, error)
         assert reason in error["reason"], (line, error)
     assert "SoDienThoai" in {c for line, c in found if line == 13}
-    assert row_counts(db_path) == before
+    assert row_counts(ledger_db) == before
     message = fails(seeded("import", "dossiers", str(path)), "12 dòng không hợp lệ", "không ghi gì")
     assert "Dòng 8, cột “NgayTiepNhan”" in message.err
 
 
 def test_skip_invalid_writes_the_valid_lines_and_every_refused_line_to_rejects(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     source = tmp_path / "ho-so.csv"
     shutil.copyfile(FIXTURES / "dossiers-invalid.csv", source)
@@ -106,7 +109,7 @@ def test_skip_invalid_writes_the_valid_lines_and_every_refused_line_to_rejects(
                        str(rejects), "--json"))  # fmt: skip
     summary = json.loads(result.out)
     assert (summary["added"], summary["rejected"]) == (2, len(EXPECTED_REJECTIONS))
-    assert [r["code"] for r in dossier_rows(db_path)] == [
+    assert [r["code"] for r in dossier_rows(ledger_db)] == [
         "000.00.10.H01-261102-0001",
         "000.00.10.H01-261102-0002",
     ]
@@ -123,7 +126,7 @@ def test_skip_invalid_writes_the_valid_lines_and_every_refused_line_to_rejects(
         assert reason in reasons
 
 
-def test_procedure_catalogue_with_vietnamese_headers(seeded: Runner, db_path: Path) -> None:
+def test_procedure_catalogue_with_vietnamese_headers(seeded: Runner, ledger_db: Ledger) -> None:
     path = FIXTURES / "procedures.csv"
     ok(seeded("import", "procedures", str(path), "--dry-run"))
     summary = json.loads(ok(seeded("import", "procedures", str(path), "--json")).out)
@@ -148,8 +151,8 @@ PROCEDURE_REJECTIONS = {
 }
 
 
-def test_procedure_rejections_write_nothing(seeded: Runner, db_path: Path) -> None:
-    before = row_counts(db_path)
+def test_procedure_rejections_write_nothing(seeded: Runner, ledger_db: Ledger) -> None:
+    before = row_counts(ledger_db)
     result = seeded("import", "procedures", str(FIXTURES / "procedures-invalid.csv"), "--json")
     assert result.code == 1
     errors = {(e["line"], e["column"]): e for e in json.loads(result.out)["errors"]}
@@ -157,13 +160,13 @@ def test_procedure_rejections_write_nothing(seeded: Runner, db_path: Path) -> No
     for line, (column, value, reason) in PROCEDURE_REJECTIONS.items():
         assert errors[(line, column)]["value"] == value
         assert reason in errors[(line, column)]["reason"]
-    assert row_counts(db_path) == before
+    assert row_counts(ledger_db) == before
     fails(seeded("import", "procedures", str(FIXTURES / "procedures-invalid.csv")),
           "6 dòng không hợp lệ", "Dòng 3, cột “ThoiHanGiaiQuyet”")  # fmt: skip
 
 
 def test_updated_limit_recomputes_open_dossiers(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     ok(seeded("import", "procedures", str(FIXTURES / "procedures.csv")))
     ok(seeded("dossier", "add", "KH-1", "--procedure", "1.010", "--agency", "UBND-A",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import (
     AGENCY_DEFAULT,
     AGENCY_LATE,
@@ -52,13 +53,13 @@ def test_csv_in_each_encoding_is_read_as_nfc(seeded: Runner, tmp_path: Path, enc
     ],
 )
 def test_legacy_encodings_are_refused_with_a_hint(
-    seeded: Runner, db_path: Path, tmp_path: Path, text: str, encoding: str, name: str
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path, text: str, encoding: str, name: str
 ) -> None:
-    before = row_counts(db_path)
+    before = row_counts(ledger_db)
     path = write_csv(tmp_path / "cu.csv", HEADER, [[*ROW[:3], text, *ROW[4:]]], encoding)
     result = fails(seeded("import", "dossiers", str(path)), name, "Unikey", "Chuyển mã")
     assert "dòng 2, cột 4" in result.err
-    assert row_counts(db_path) == before
+    assert row_counts(ledger_db) == before
 
 
 def test_xlsx_with_serial_dates_datetime_cells_title_rows_and_text_codes(
@@ -142,20 +143,20 @@ INVALID = [
     ("row", "column", "value", "reason"), INVALID, ids=[r[0][0] for r in INVALID]
 )
 def test_an_invalid_row_is_reported_and_nothing_is_written(
-    seeded: Runner, db_path: Path, tmp_path: Path, row: list[str], column: str, value: str,
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path, row: list[str], column: str, value: str,
     reason: str,
 ) -> None:  # fmt: skip
-    before = row_counts(db_path)
+    before = row_counts(ledger_db)
     path = write_csv(tmp_path / "x.csv", HEADER, [ROW, row])
     result = fails(seeded("import", "dossiers", str(path)), "không ghi gì")
     assert f"Dòng 3, cột “{column}”" in result.err
     assert value in result.err
     assert reason in result.err
-    assert row_counts(db_path) == before
+    assert row_counts(ledger_db) == before
 
 
 def test_completion_before_receipt_and_inconsistent_status(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     header = [*HEADER, "NgayKetThucXuLy", "NgayTra", "TrangThaiHoSo"]
     rows = [
@@ -172,11 +173,11 @@ def test_completion_before_receipt_and_inconsistent_status(
     assert "Dòng 4, cột “TrangThaiHoSo”" in result.err
     assert "Dòng 5, cột “TrangThaiHoSo”, giá trị “Chờ phê duyệt”" in result.err
     assert "Mới đăng ký" in result.err
-    assert dossier_rows(db_path) == []
+    assert dossier_rows(ledger_db) == []
 
 
 def test_skip_invalid_writes_valid_rows_and_rejects_with_reason(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     bad = ["D2", "9.999", AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00"]
     path = write_csv(tmp_path / "d.csv", [*HEADER, "GhiChu"], [[*ROW, "x"], [*bad, "y"]])
@@ -188,7 +189,7 @@ def test_skip_invalid_writes_valid_rows_and_rejects_with_reason(
     summary = json.loads(result.out)
     assert (summary["added"], summary["rejected"], summary["written"]) == (1, 1, True)
     assert summary["unknown_columns"] == ["GhiChu"]
-    assert [r["code"] for r in dossier_rows(db_path)] == ["H01-0001"]
+    assert [r["code"] for r in dossier_rows(ledger_db)] == ["H01-0001"]
     with rejects.open(encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.reader(handle))
     assert lines[0] == [*HEADER, "GhiChu", "ly_do"]
@@ -196,15 +197,15 @@ def test_skip_invalid_writes_valid_rows_and_rejects_with_reason(
     assert "Dòng 3, cột “MaTTHC”" in lines[1][-1]
 
 
-def test_dry_run_writes_nothing(seeded: Runner, db_path: Path, tmp_path: Path) -> None:
-    before = row_counts(db_path)
+def test_dry_run_writes_nothing(seeded: Runner, ledger_db: Ledger, tmp_path: Path) -> None:
+    before = row_counts(ledger_db)
     path = write_csv(tmp_path / "d.csv", HEADER, [ROW])
     assert "1 dòng hợp lệ" in ok(seeded("import", "dossiers", str(path), "--dry-run")).out
-    assert row_counts(db_path) == before
+    assert row_counts(ledger_db) == before
 
 
 def test_existing_code_conflicts_unless_update_and_updates_are_audited(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     header = [*HEADER, "SoDienThoai", "NgayKetThucXuLy"]
     first = write_csv(tmp_path / "a.csv", header, [[*ROW, "0912", ""]])
@@ -213,7 +214,7 @@ def test_existing_code_conflicts_unless_update_and_updates_are_audited(
     fails(seeded("import", "dossiers", str(changed)), "Dòng 2, cột “MaHoSo”", "--update")
     summary = json.loads(ok(seeded("import", "dossiers", str(changed), "--update", "--json")).out)
     assert summary["updated"] == 1
-    events = events_of(db_path, "H01-0001")
+    events = events_of(ledger_db, "H01-0001")
     updated = [e for e in events if e["kind"] == "updated"]
     assert [(e["field"], e["old_value"], e["new_value"]) for e in updated] == [
         ("phone", "0912", "0987")
@@ -227,21 +228,21 @@ def test_existing_code_conflicts_unless_update_and_updates_are_audited(
 
 
 def test_declared_due_time_that_differs_is_reported_and_kept(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     header = [*HEADER, "NgayHenTra"]
     rows = [[*ROW, "06/11/2026 17:00"], ["H01-0002", *ROW[1:], "05/11/2026 09:00"]]
     result = ok(seeded("import", "dossiers", str(write_csv(tmp_path / "h.csv", header, rows))))
     assert "tệp hẹn trả 06/11/2026 17:00, hạn theo quy định 05/11/2026 09:00" in result.out
-    stored = {r["code"]: r for r in dossier_rows(db_path)}
+    stored = {r["code"]: r for r in dossier_rows(ledger_db)}
     assert stored["H01-0001"]["declared_due_at"] == "2026-11-06 10:00:00.000000"
     assert stored["H01-0001"]["due_at"] == "2026-11-05 02:00:00.000000"
     assert stored["H01-0002"]["declared_due_at"] is None
-    assert events_of(db_path, "H01-0001")[-1]["field"] == "declared_due_at"
+    assert events_of(ledger_db, "H01-0001")[-1]["field"] == "declared_due_at"
 
 
 def test_finished_dossiers_get_lifecycle_events(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     header = [*HEADER, "NgayKetThucXuLy", "NgayTra", "TrangThaiHoSo", "status_at"]
     rows = [
@@ -249,9 +250,9 @@ def test_finished_dossiers_get_lifecycle_events(
         ["H01-0002", *ROW[1:], "", "", "8", "03/11/2026 08:00"],
     ]
     ok(seeded("import", "dossiers", str(write_csv(tmp_path / "f.csv", header, rows))))
-    kinds = [e["kind"] for e in events_of(db_path, "H01-0001")]
+    kinds = [e["kind"] for e in events_of(ledger_db, "H01-0001")]
     assert kinds == ["received", "completed", "returned"]
-    stopped = events_of(db_path, "H01-0002")
+    stopped = events_of(ledger_db, "H01-0002")
     assert [e["kind"] for e in stopped] == ["received", "stopped"]
     assert stopped[-1]["reason"] == "nhập từ tệp"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.backends import Ledger
 from tests.conftest import AGENCY_DEFAULT, P_3_DAYS, P_SAME_DAY, Runner, row_counts
 
 REQUIRED = ["MaHoSo", "MaTTHC", "DonViXuLy", "ChuHoSo", "KenhThucHien", "NgayTiepNhan"]
@@ -76,17 +77,17 @@ PROPERTY = settings(
 @PROPERTY
 @given(data=files(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
 def test_malformed_files_never_crash_nor_commit_part_of_a_file(
-    seeded: Runner, db_path: Path, tmp_path: Path, data: tuple[list[str], list[list[str]]],
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path, data: tuple[list[str], list[list[str]]],
     encoding: str,
 ) -> None:  # fmt: skip
     header, rows = data
     path = tmp_path / "ho-so.csv"
     _write(path, header, rows, encoding)
-    before = row_counts(db_path)["dossier"]
+    before = row_counts(ledger_db)["dossier"]
     result = seeded("import", "dossiers", str(path), "--json")
     assert "Traceback" not in result.err
     assert result.code in (0, 1), result
-    after = row_counts(db_path)["dossier"]
+    after = row_counts(ledger_db)["dossier"]
     if result.code == 1:
         assert after == before
         assert result.err.startswith("Lỗi: ") or _counted(result.out) is not None, result
@@ -101,17 +102,17 @@ def test_malformed_files_never_crash_nor_commit_part_of_a_file(
 @PROPERTY
 @given(data=files())
 def test_skip_invalid_writes_exactly_the_lines_it_reports(
-    seeded: Runner, db_path: Path, tmp_path: Path, data: tuple[list[str], list[list[str]]]
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path, data: tuple[list[str], list[list[str]]]
 ) -> None:
     header, rows = data
     path, rejects = tmp_path / "ho-so.csv", tmp_path / "loi.csv"
     _write(path, header, rows, "utf-8")
     rejects.unlink(missing_ok=True)
-    before = row_counts(db_path)["dossier"]
+    before = row_counts(ledger_db)["dossier"]
     result = seeded("import", "dossiers", str(path), "--skip-invalid", "--rejects", str(rejects),
                     "--json")  # fmt: skip
     assert "Traceback" not in result.err
-    after = row_counts(db_path)["dossier"]
+    after = row_counts(ledger_db)["dossier"]
     if result.code == 1:
         assert result.err.startswith("Lỗi: ")
         assert after == before

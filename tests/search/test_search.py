@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlmodel import col
 
+from tests.backends import Ledger, Ledgers
 from tests.conftest import (
     AGENCY_DEFAULT,
     P_3_DAYS,
     Runner,
     add_dossier,
     build_template,
-    copy_database,
     fails,
     ok,
 )
@@ -51,14 +51,16 @@ def _four_dossiers(run: Runner) -> None:
 
 
 @pytest.fixture(scope="session")
-def ledger_template(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> Path:
-    return build_template(tmp_path_factory, seeded_template, _four_dossiers)
+def ledger_template(
+    tmp_path_factory: pytest.TempPathFactory, backend: Ledgers, seeded_template: Ledger
+) -> Ledger:
+    return build_template(tmp_path_factory, backend, seeded_template, _four_dossiers)
 
 
 @pytest.fixture
-def ledger(run: Runner, db_path: Path, ledger_template: Path) -> Runner:
+def ledger(run: Runner, backend: Ledgers, ledger_db: Ledger, ledger_template: Ledger) -> Runner:
     """The seeded catalogue and four dossiers received through the CLI (a copy)."""
-    copy_database(ledger_template, db_path)
+    backend.copy(ledger_template, ledger_db)
     return run
 
 
@@ -134,16 +136,16 @@ def test_best_match_first_then_latest_received(seeded: Runner) -> None:
     assert found(seeded, "tam") == ["H01-009", "H01-002", "H01-003", "H01-001"]
 
 
-def test_a_lifecycle_change_keeps_the_dossier_found(ledger: Runner, db_path: Path) -> None:
+def test_a_lifecycle_change_keeps_the_dossier_found(ledger: Runner, ledger_db: Ledger) -> None:
     ok(ledger("dossier", "complete", DUC, "--at", "03/03/2026 10:00"))
     ok(ledger("dossier", "return", DUC, "--at", "03/03/2026 11:00"))
     assert found(ledger, "nguyen van duc") == [DUC]
     assert found(ledger, "0912 345 678") == [DUC]
-    assert_index_consistent(db_path)
+    assert_index_consistent(ledger_db)
 
 
 def test_an_import_update_reindexes_name_and_phone(
-    seeded: Runner, db_path: Path, tmp_path: Path
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
 ) -> None:
     header = [*HEADER, "SoDienThoai"]
     row = ["H01-0001", P_3_DAYS, AGENCY_DEFAULT, "Phạm Thị Mai", "1", "02/11/2026 09:00"]
@@ -155,9 +157,10 @@ def test_an_import_update_reindexes_name_and_phone(
     assert found(seeded, "mai anh") == ["H01-0001"]
     assert found(seeded, "0987 111 222") == ["H01-0001"]
     assert found(seeded, "0912") == []
-    assert_index_consistent(db_path)
+    assert_index_consistent(ledger_db)
 
 
+@pytest.mark.sqlite_only  # the FTS5 triggers are SQLite's
 def test_rows_written_by_plain_sql_are_indexed_by_the_triggers(
     ledger: Runner, db_path: Path
 ) -> None:
@@ -176,28 +179,26 @@ def test_rows_written_by_plain_sql_are_indexed_by_the_triggers(
     assert found(ledger, "ho van son") == [HOA]
     assert found(ledger, "tran thi hoa") == []
     assert found(ledger, "dong duong") == []
-    assert_index_consistent(db_path)
+    assert_index_consistent(Ledger("sqlite", f"sqlite:///{db_path}", path=db_path))
 
 
-def test_every_write_path_stores_the_folded_text(ledger: Runner, db_path: Path) -> None:
-    connection = sqlite3.connect(db_path)
-    try:
-        rows = connection.execute("SELECT applicant_name, code, phone, search_text FROM dossier")
-        for name, code, phone, stored in rows:
-            assert stored == search_text(name, code, phone)
-    finally:
-        connection.close()
+def test_every_write_path_stores_the_folded_text(ledger: Runner, ledger_db: Ledger) -> None:
+    assert_folded(ledger_db)
 
 
-def assert_index_consistent(db_path: Path) -> None:
-    """FTS5's own check: the index holds exactly the tokens of the content table."""
-    connection = sqlite3.connect(db_path)
-    try:
-        connection.execute(
+def assert_folded(ledger_db: Ledger) -> None:
+    rows = ledger_db.query("SELECT applicant_name, code, phone, search_text FROM dossier")
+    for name, code, phone, stored in rows:
+        assert stored == search_text(name, code, phone)
+
+
+def assert_index_consistent(ledger_db: Ledger) -> None:
+    """The folded column is current; on SQLite FTS5's own check passes too."""
+    assert_folded(ledger_db)
+    if ledger_db.backend == "sqlite":
+        ledger_db.execute(
             "INSERT INTO dossier_fts(dossier_fts, rank) VALUES ('integrity-check', 1)"
         )
-    finally:
-        connection.close()
 
 
 # -- the same matching through LIKE on the folded column (the PostgreSQL path) --------------
@@ -205,6 +206,7 @@ def assert_index_consistent(db_path: Path) -> None:
 
 @pytest.fixture
 def engine(ledger: Runner, db_path: Path) -> Iterator[Engine]:
+    """The ledger's SQLite file, to run both match paths on the same rows."""
     engine = make_engine(f"sqlite:///{db_path}")
     yield engine
     engine.dispose()
@@ -216,17 +218,20 @@ def codes_by(engine: Engine, query: str, dialect: str) -> list[str]:
         return list(connection.scalars(matching(statement, query_terms(query), dialect)))
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(("query", "expected"), CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_fts_and_like_agree(engine: Engine, dialect: str, query: str, expected: set[str]) -> None:
     assert set(codes_by(engine, query, dialect)) == expected
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("query", [*SYNTAX, "100%", "a_b", "n_uyen", "ng%n", "50/50"])
 def test_like_escapes_wildcards(engine: Engine, query: str) -> None:
     assert codes_by(engine, query, "postgresql") == []
 
 
+@pytest.mark.sqlite_only
 def test_like_also_matches_inside_a_word(engine: Engine) -> None:
     """The one difference: FTS5 matches the start of a word, LIKE anywhere in the text."""
     assert codes_by(engine, "345678", "sqlite") == []

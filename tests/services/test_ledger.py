@@ -1,14 +1,15 @@
-"""Use cases on a real SQLite ledger: receiving, lifecycle, recomputation, calendar edits."""
+"""Use cases on a real ledger (each backend): receiving, lifecycle, recomputation, calendar
+edits."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
+from tests.backends import Ledger
 from tthc_tracker.config import shipped_dir
 from tthc_tracker.domain.calendar import DayKind
 from tthc_tracker.domain.dossier import EventKind, Status
@@ -38,8 +39,8 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+def db(ledger_db: Ledger) -> Iterator[Database]:
+    engine = make_engine(ledger_db.url)
     upgrade(engine)
     database = Database(engine)
     catalog.add_agency(database, catalog.new_agency("STP-AG", name="SỞ TƯ PHÁP"), NOW)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Runner, add_dossier, build_template, copy_database, ok
+from tests.backends import Ledger, Ledgers
+from tests.conftest import Runner, add_dossier, build_template, ok
 
 AG_A = "XA-A"
 AG_B = "PHUONG-B"
@@ -152,15 +153,17 @@ def folders(env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stats_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def stats_template(tmp_path_factory: pytest.TempPathFactory, backend: Ledgers) -> Ledger:
     with pytest.MonkeyPatch.context() as monkeypatch:
         folder = tmp_path_factory.mktemp("stats-letters")
         monkeypatch.setenv("TTHC_LETTERS_DIR", str(folder / "letters"))
-        return build_template(tmp_path_factory, None, _build)
+        return build_template(tmp_path_factory, backend, None, _build)
 
 
 @pytest.fixture
-def stats_ledger(run: Runner, db_path: Path, stats_template: Path) -> Runner:
+def stats_ledger(
+    run: Runner, backend: Ledgers, ledger_db: Ledger, stats_template: Ledger
+) -> Runner:
     """A copy of the hand-computed ledger."""
-    copy_database(stats_template, db_path)
+    backend.copy(stats_template, ledger_db)
     return run

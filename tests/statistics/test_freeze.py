@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 from typing import Any
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok
 from tests.statistics.conftest import AG_A, D_OVERDUE, MONTH
 
@@ -16,14 +15,8 @@ def stats_json(run: Runner, *args: str) -> dict[str, Any]:
     return data
 
 
-def snapshot_rows(db_path: Path) -> list[tuple[str, str, str]]:
-    connection = sqlite3.connect(db_path)
-    try:
-        return connection.execute(
-            "SELECT period_key, scope, frozen_by FROM stats_snapshot"
-        ).fetchall()
-    finally:
-        connection.close()
+def snapshot_rows(ledger_db: Ledger) -> list[tuple[Any, ...]]:
+    return ledger_db.query("SELECT period_key, scope, frozen_by FROM stats_snapshot")
 
 
 def correct_old_data(run: Runner) -> None:
@@ -37,12 +30,12 @@ def test_an_open_period_cannot_be_frozen(stats_ledger: Runner) -> None:
 
 
 def test_freeze_then_correct_old_data_shows_the_difference(
-    stats_ledger: Runner, db_path: Path
+    stats_ledger: Runner, ledger_db: Ledger
 ) -> None:
     run = stats_ledger
     out = ok(run("stats", "freeze", MONTH)).out
     assert "Đã chốt số liệu kỳ Tháng 10/2026" in out
-    assert snapshot_rows(db_path) == [("report:2026-10", "", "test-clerk")]
+    assert snapshot_rows(ledger_db) == [("report:2026-10", "", "test-clerk")]
     correct_old_data(run)
 
     shown = stats_json(run, "month", MONTH)

@@ -14,11 +14,13 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, SQLModel, select
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok, row_counts
 from tthc_tracker.bootstrap import build, init_schema
 from tthc_tracker.domain.errors import ConfigError
 from tthc_tracker.storage import models
 from tthc_tracker.storage.db import (
+    Database,
     current_revision,
     head_revision,
     make_engine,
@@ -155,11 +157,13 @@ def test_a_bad_database_url_is_a_config_error() -> None:
     assert caught.value.what == "--db"
 
 
-def test_cli_on_an_uninitialised_database_says_run_tthc_init(run: Runner, db_path: Path) -> None:
+def test_cli_on_an_uninitialised_database_says_run_tthc_init(
+    run: Runner, ledger_db: Ledger
+) -> None:
     fails(run("agency", "list"), "tthc init", "--db")
     fails(run("dossier", "list"), "tthc init")
     ok(run("init"))
-    assert row_counts(db_path) == dict.fromkeys(row_counts(db_path), 0)
+    assert row_counts(ledger_db) == dict.fromkeys(row_counts(ledger_db), 0)
     ok(run("agency", "list"))
 
 
@@ -172,11 +176,23 @@ def test_cli_init_twice(run: Runner, db_url: str) -> None:
 
 
 def test_cli_uses_the_environment_url_then_the_default_file(
-    run: Runner, env: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Runner, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ok(run("init", db=None))
+    ok(cli("init"))
     assert (env / "tthc.db").exists()  # sqlite:///tthc.db in the current directory
     other = env / "other.db"
     monkeypatch.setenv("TTHC_DATABASE_URL", f"sqlite:///{other}")
-    ok(run("init", db=None))
+    ok(cli("init"))
     assert other.exists()
+
+
+def test_passwords_in_database_urls_are_never_printed() -> None:
+    engine = make_engine("postgresql+psycopg://clerk:s3cret@db.example/tthc")
+    try:
+        assert Database(engine).display_url == "postgresql+psycopg://clerk:***@db.example/tthc"
+    finally:
+        engine.dispose()
+    with pytest.raises(ConfigError) as caught:
+        make_engine("nosuchdialect://clerk:s3cret@db.example/tthc")
+    assert "s3cret" not in caught.value.message()
+    assert "clerk:***@db.example" in caught.value.message()

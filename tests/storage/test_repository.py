@@ -1,4 +1,5 @@
-"""The repository on a real SQLite ledger: compare-and-set, event order, domain errors."""
+"""The repository on a real ledger (each backend): compare-and-set, event order, domain
+errors, and the write paths that many writers share (numbers, flags, drafts, lease)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from tests.backends import Ledger
 from tthc_tracker.domain.calendar import DayKind, OfficeHours
 from tthc_tracker.domain.catalog import Agency, Procedure
 from tthc_tracker.domain.dossier import Channel, Dossier, Event, EventKind, Status
 from tthc_tracker.domain.errors import DuplicateError, NotFoundError
+from tthc_tracker.domain.letters import LetterStatus
 from tthc_tracker.domain.limits import LimitUnit, TimeLimit
 from tthc_tracker.domain.times import LOCAL_TZ
 from tthc_tracker.storage.db import Database, make_engine, upgrade
-from tthc_tracker.storage.repository import ConcurrentUpdateError
+from tthc_tracker.storage.repository import ConcurrentUpdateError, Repository
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=LOCAL_TZ)
 RECEIVED = datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL_TZ)
@@ -25,8 +27,8 @@ DUE = datetime(2026, 3, 5, 9, 0, tzinfo=LOCAL_TZ)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+def db(ledger_db: Ledger) -> Iterator[Database]:
+    engine = make_engine(ledger_db.url)
     upgrade(engine)
     database = Database(engine)
     yield database
@@ -234,3 +236,84 @@ def test_calendar_edits_replace_and_remove(db: Database) -> None:
         with pytest.raises(NotFoundError) as caught:
             repo.remove_calendar_edit(day)
     assert caught.value.key == "11/02/2027"
+
+
+# -- the write paths that concurrent writers share (tests/concurrency runs them at once) ------
+
+
+def test_letter_numbers_count_per_agency_and_year_and_a_rollback_gives_back(
+    ledger: Database,
+) -> None:
+    ledger.run(lambda repo: repo.add_agency(agency("SXD-AG"), NOW))
+    taken = [
+        ledger.run(lambda repo, a=a, y=y: repo.workflow.next_number(a, y))
+        for a, y in [("STP-AG", 2026), ("STP-AG", 2026), ("SXD-AG", 2026), ("STP-AG", 2027)]
+    ]
+    assert taken == [1, 2, 1, 1]
+    with pytest.raises(NotFoundError), ledger.transaction() as repo:
+        assert repo.workflow.next_number("STP-AG", 2026) == 3
+        repo.get_dossier("KHONG-CO")  # the issue fails: its number is not consumed
+    assert ledger.run(lambda repo: repo.workflow.next_number("STP-AG", 2026)) == 3
+
+
+def test_flags_and_drafts_are_written_once_and_report_what_was_new(ledger: Database) -> None:
+    with ledger.transaction() as repo:
+        dossier_id = repo.workflow.dossier_ids(["H48-260302-0001"])["H48-260302-0001"]
+        agency_id = repo.workflow.agency_ids()["STP-AG"]
+        flags = [(dossier_id, "at_risk", DUE), (dossier_id, "overdue", DUE)]
+        assert repo.workflow.add_flags(flags, None, NOW) == set(flags)
+        recomputed = (dossier_id, "overdue", DUE + timedelta(days=1))
+        assert repo.workflow.add_flags([*flags, recomputed], None, NOW) == {recomputed}
+        draft = (dossier_id, agency_id, DUE, date(2026, 3, 4))
+        assert repo.workflow.add_drafts([draft], "sweep", NOW) == 1
+        assert repo.workflow.add_drafts([draft, draft], "sweep", NOW) == 0
+        assert not repo.workflow.add_draft("H48-260302-0001", "STP-AG", DUE, DUE.date(), "c", NOW)
+    assert len(ledger.run(lambda repo: repo.workflow.existing_flags([dossier_id]))) == 3
+
+
+def _issue(repo: Repository, number: int) -> None:
+    repo.workflow.issue(
+        "H48-260302-0001",
+        "STP-AG",
+        year=2026,
+        number=number,
+        number_text=f"{number:02d}/PXL",
+        reason="Chờ xác minh",
+        new_due_at=DUE + timedelta(days=5),
+        original_due_at=DUE,
+        deadline=date(2026, 3, 4),
+        late=False,
+        issued_at=NOW,
+        template="tt03-2025",
+        path="/letters/01.docx",
+        sha256="0" * 64,
+        actor="c",
+        now=NOW,
+    )
+
+
+def test_a_letter_is_issued_once_with_or_without_a_draft(ledger: Database) -> None:
+    ledger.run(lambda repo: _issue(repo, 1))  # no draft before: one is made and issued
+    with pytest.raises(DuplicateError) as caught:
+        ledger.run(lambda repo: _issue(repo, 2))
+    assert "01/PXL" in caught.value.message()
+    with ledger.transaction() as repo:
+        [letter] = repo.workflow.list_letters()
+    assert (letter.status, letter.number, letter.number_text) == (LetterStatus.ISSUED, 1, "01/PXL")
+
+
+def test_the_lease_has_one_live_holder(ledger: Database) -> None:
+    later = NOW + timedelta(minutes=5)
+    minute = timedelta(minutes=1)
+    with ledger.transaction() as repo:
+        workflow = repo.workflow
+        assert workflow.take_lease("scheduler", "a", NOW, later, '{"sweep": "00:30"}') is None
+        assert workflow.take_lease("scheduler", "b", NOW, later) == "a"
+        assert workflow.take_lease("scheduler", "a", NOW + minute, later + minute) is None
+        assert workflow.lease("scheduler") == ("a", later + minute, '{"sweep": "00:30"}')
+        assert workflow.take_lease("scheduler", "b", later + minute, later + 2 * minute) is None
+        assert workflow.lease("scheduler") == ("b", later + 2 * minute, '{"sweep": "00:30"}')
+        workflow.release_lease("scheduler", "a")  # not a's any more: kept
+        assert workflow.lease("scheduler") is not None
+        workflow.release_lease("scheduler", "b")
+        assert workflow.lease("scheduler") is None

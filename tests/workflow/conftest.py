@@ -12,7 +12,6 @@ working days it is Thu 05/03.
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import Runner, add_dossier, ok
 
 AG_A = "XA-A"  # lead time 1 working day, suffix PXL
@@ -119,21 +119,21 @@ def issue_json(run: Runner, code: str, *args: str) -> dict[str, Any]:
     return data
 
 
-def query(db_path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    connection = sqlite3.connect(db_path)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
+def query(ledger_db: Ledger, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """Plain SQL on either backend; ``?`` placeholders take ``params`` in order."""
+    pieces = sql.split("?")
+    named = pieces[0] + "".join(f":p{i}{rest}" for i, rest in enumerate(pieces[1:]))
+    return ledger_db.query(named, {f"p{i}": value for i, value in enumerate(params)})
 
 
-def counts(db_path: Path) -> dict[str, int]:
+def counts(ledger_db: Ledger) -> dict[str, int]:
     """Rows of the workflow tables, and the ``flagged`` events among the dossier events."""
     found = {
-        table: query(db_path, f'SELECT count(*) FROM "{table}"')[0][0] for table in WORKFLOW_TABLES
+        table: query(ledger_db, f'SELECT count(*) FROM "{table}"')[0][0]
+        for table in WORKFLOW_TABLES
     }
     found["flagged_events"] = query(
-        db_path, "SELECT count(*) FROM dossier_event WHERE kind = 'flagged'"
+        ledger_db, "SELECT count(*) FROM dossier_event WHERE kind = 'flagged'"
     )[0][0]
     return found
 

@@ -14,6 +14,7 @@ from typing import Any
 import docx
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok, show_json
 from tests.workflow.conftest import (
     AG_A,
@@ -49,13 +50,13 @@ def letter_files(root: Path) -> list[Path]:
     return sorted(p for p in (root / "letters").rglob("*") if p.is_file())
 
 
-def state(db_path: Path) -> tuple[Any, ...]:
+def state(ledger_db: Ledger) -> tuple[Any, ...]:
     """What a refused issue must leave untouched."""
     return (
-        query(db_path, "SELECT * FROM letter ORDER BY id"),
-        query(db_path, "SELECT * FROM letter_counter"),
-        query(db_path, "SELECT id, due_at, original_due_at, extended, status FROM dossier"),
-        counts(db_path),
+        query(ledger_db, "SELECT * FROM letter ORDER BY id"),
+        query(ledger_db, "SELECT * FROM letter_counter"),
+        query(ledger_db, "SELECT id, due_at, original_due_at, extended, status FROM dossier"),
+        counts(ledger_db),
     )
 
 
@@ -201,46 +202,46 @@ def test_an_odd_dossier_code_gives_a_safe_file_name(ledger: Runner, env: Path) -
     ],
 )
 def test_refusals_change_nothing(
-    ledger: Runner, db_path: Path, env: Path, args: tuple[str, ...], fragment: str
+    ledger: Runner, ledger_db: Ledger, env: Path, args: tuple[str, ...], fragment: str
 ) -> None:
     receive(ledger, "HS-1")
-    before = state(db_path)
+    before = state(ledger_db)
     fails(ledger("letters", "issue", "HS-1", *args, "--at", "2026-03-06 10:00"), fragment)
-    assert state(db_path) == before
+    assert state(ledger_db) == before
     assert letter_files(env) == []
     assert issue_json(ledger, "HS-1", *ISSUE)["number"] == "01/PXL"
 
 
 def test_a_second_letter_for_the_same_dossier_is_refused(
-    ledger: Runner, db_path: Path, env: Path
+    ledger: Runner, ledger_db: Ledger, env: Path
 ) -> None:
     receive(ledger, "HS-1")
     receive(ledger, "HS-2")
     issue_json(ledger, "HS-1", *ISSUE)
-    before, files = state(db_path), letter_files(env)
+    before, files = state(ledger_db), letter_files(env)
     fails(
         ledger("letters", "issue", "HS-1", "--reason", "lần hai", "--new-due", "2026-03-13 09:00",
                "--at", "2026-03-10 10:00"),
         "01/PXL", "đã tồn tại",
     )  # fmt: skip
-    assert (state(db_path), letter_files(env)) == (before, files)
+    assert (state(ledger_db), letter_files(env)) == (before, files)
     assert issue_json(ledger, "HS-2", *ISSUE)["number"] == "02/PXL"
 
 
-def test_a_completed_dossier_is_refused(ledger: Runner, db_path: Path, env: Path) -> None:
+def test_a_completed_dossier_is_refused(ledger: Runner, ledger_db: Ledger, env: Path) -> None:
     receive(ledger, "HS-1")
     ok(ledger("dossier", "complete", "HS-1", "--at", "2026-03-05 10:00"))
-    before = state(db_path)
+    before = state(ledger_db)
     fails(ledger("letters", "issue", "HS-1", *ISSUE), "HS-1")
-    assert state(db_path) == before and letter_files(env) == []
+    assert state(ledger_db) == before and letter_files(env) == []
     fails(ledger("letters", "draft", "HS-1"), "HS-1")
 
 
 def test_a_failing_render_consumes_no_number_and_leaves_no_file(
-    ledger: Runner, db_path: Path, env: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: Runner, ledger_db: Ledger, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     receive(ledger, "HS-1")
-    before = state(db_path)
+    before = state(ledger_db)
     real = letters_service.render_letter
 
     def broken(template: Path, fields: object, out: Path) -> str:
@@ -248,16 +249,16 @@ def test_a_failing_render_consumes_no_number_and_leaves_no_file(
 
     monkeypatch.setattr(letters_service, "render_letter", broken)
     fails(ledger("letters", "issue", "HS-1", *ISSUE), "foo")
-    assert state(db_path) == before and letter_files(env) == []
+    assert state(ledger_db) == before and letter_files(env) == []
     monkeypatch.setattr(letters_service, "render_letter", real)
     assert issue_json(ledger, "HS-1", *ISSUE)["number"] == "01/PXL"
 
 
 def test_a_failure_after_the_file_is_written_removes_it(
-    ledger: Runner, db_path: Path, env: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: Runner, ledger_db: Ledger, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     receive(ledger, "HS-1")
-    before = state(db_path)
+    before = state(ledger_db)
 
     def crash(*args: object, **kwargs: object) -> None:
         assert letter_files(env), "the .docx is written before the letter is stored"
@@ -266,11 +267,11 @@ def test_a_failure_after_the_file_is_written_removes_it(
     monkeypatch.setattr(letters_service, "_store", crash)
     with pytest.raises(OSError, match="đĩa đầy"):
         ledger("letters", "issue", "HS-1", *ISSUE)
-    assert state(db_path) == before and letter_files(env) == []
+    assert state(ledger_db) == before and letter_files(env) == []
 
 
 def test_an_agency_template_with_an_unknown_field_fails_cleanly(
-    ledger: Runner, db_path: Path, env: Path, tmp_path: Path
+    ledger: Runner, ledger_db: Ledger, env: Path, tmp_path: Path
 ) -> None:
     template = tmp_path / "mau-rieng.docx"
     document = docx.Document()
@@ -278,9 +279,9 @@ def test_an_agency_template_with_an_unknown_field_fails_cleanly(
     document.save(str(template))
     ok(ledger("agency", "add", "XA-C", "--name", "UBND XÃ C", "--letter-template", str(template)))
     receive(ledger, "HS-C", agency="XA-C")
-    before = state(db_path)
+    before = state(ledger_db)
     fails(ledger("letters", "issue", "HS-C", *ISSUE), "foo")
-    assert state(db_path) == before and letter_files(env) == []
+    assert state(ledger_db) == before and letter_files(env) == []
 
 
 # --- list, show, verify ----------------------------------------------------------------

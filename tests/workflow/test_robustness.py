@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import docx
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok, show_json
 from tests.workflow.conftest import (
     AG_A,
@@ -124,8 +125,9 @@ OVERDUE = 20_000  # dossiers 1..OVERDUE passed their due time during the last da
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # kills a writer mid-transaction on a SQLite file (WAL)
 def test_a_sweep_killed_mid_write_leaves_nothing_and_a_rerun_completes(
-    run: Runner, db_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+    run: Runner, ledger_db: Ledger, db_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bench = bench_sweep()
     monkeypatch.setenv("TTHC_NOW", bench.AS_OF.isoformat())  # generate() sets it: restored
@@ -149,8 +151,8 @@ def test_a_sweep_killed_mid_write_leaves_nothing_and_a_rerun_completes(
     finally:
         stop(child)
     assert child.returncode == -signal.SIGKILL  # it was killed, not finished
-    killed = counts(db_path)
-    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
+    killed = counts(ledger_db)
+    assert query(ledger_db, "PRAGMA integrity_check") == [("ok",)]
 
     runs = json.loads(ok(run("sweep", "history", "--json")).out)
     assert [(r["outcome"], r["trigger"], r["finished_at"]) for r in runs] == [
@@ -159,7 +161,7 @@ def test_a_sweep_killed_mid_write_leaves_nothing_and_a_rerun_completes(
     assert "running" in ok(run("sweep", "history")).out
 
     data = sweep_json(run, as_of)
-    found = counts(db_path)
+    found = counts(ledger_db)
     flags = len(data["at_risk"]) + len(data["overdue"]) + len(data["late_without_apology"])
     drafts = len(data["at_risk"]) + len(data["overdue"])
     assert found["sweep_flag"] == found["flagged_events"] == flags
@@ -175,23 +177,25 @@ def test_a_sweep_killed_mid_write_leaves_nothing_and_a_rerun_completes(
     )
     # Exactly once: one flag per dossier and kind, one event per flag, one draft per dossier.
     assert query(
-        db_path, "SELECT count(*) FROM (SELECT DISTINCT dossier_id, kind, due_at FROM sweep_flag)"
+        ledger_db, "SELECT count(*) FROM (SELECT DISTINCT dossier_id, kind, due_at FROM sweep_flag)"
     ) == [(flags,)]
-    assert query(db_path, "SELECT count(DISTINCT dossier_id) FROM letter") == [(drafts,)]
+    assert query(ledger_db, "SELECT count(DISTINCT dossier_id) FROM letter") == [(drafts,)]
     assert query(
-        db_path,
+        ledger_db,
         "SELECT dossier_id, new_value FROM dossier_event WHERE kind = 'flagged' ORDER BY 1, 2",
-    ) == query(db_path, "SELECT dossier_id, kind FROM sweep_flag ORDER BY 1, 2")
+    ) == query(ledger_db, "SELECT dossier_id, kind FROM sweep_flag ORDER BY 1, 2")
     assert sorted(
         r[0]
-        for r in query(db_path, "SELECT d.code FROM letter l JOIN dossier d ON d.id = l.dossier_id")
+        for r in query(
+            ledger_db, "SELECT d.code FROM letter l JOIN dossier d ON d.id = l.dossier_id"
+        )
     ) == sorted(data["at_risk"] + data["overdue"])
     runs = json.loads(ok(run("sweep", "history", "--json")).out)
     assert [r["outcome"] for r in runs] == ["ok", "running"]
 
     again = sweep_json(run, as_of)
     assert (again["newly_flagged"], again["drafts_created"]) == (0, 0)
-    assert counts(db_path) == {**found, "sweep_run": found["sweep_run"] + 1}
+    assert counts(ledger_db) == {**found, "sweep_run": found["sweep_run"] + 1}
 
 
 # --- 2. the real scheduler fires a near-future sweep, then stops on SIGTERM -----------------
@@ -199,7 +203,7 @@ def test_a_sweep_killed_mid_write_leaves_nothing_and_a_rerun_completes(
 
 @pytest.mark.slow
 def test_a_real_scheduler_fires_a_near_future_sweep_and_stops_on_sigterm(
-    ledger: Runner, db_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+    ledger: Runner, ledger_db: Ledger, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     receive(ledger, "HS-1")
     # The child runs on the real clock (APScheduler fires on it, and app.clock() follows).
@@ -223,13 +227,13 @@ def test_a_real_scheduler_fires_a_near_future_sweep_and_stops_on_sigterm(
 
         def scheduled() -> list[tuple[Any, ...]]:
             return query(
-                db_path,
+                ledger_db,
                 "SELECT as_of FROM sweep_run WHERE trigger = 'scheduled' AND outcome = 'ok'",
             )
 
         holder = f"{socket.gethostname()}:{child.pid}"
         wait_for(
-            lambda: query(db_path, "SELECT holder FROM lease") == [(holder,)], 20, "lease", child
+            lambda: query(ledger_db, "SELECT holder FROM lease") == [(holder,)], 20, "lease", child
         )
         assert datetime.now(VN) < fire, "the scheduler started after its trigger time"
         wait_for(scheduled, 20, "the scheduled sweep", child)
@@ -246,7 +250,7 @@ def test_a_real_scheduler_fires_a_near_future_sweep_and_stops_on_sigterm(
     assert "Rà soát: " in text and ", 0 cảnh báo mới, 0 dự thảo mới." in text
     assert "Nhận tín hiệu SIGTERM: dừng sau việc đang chạy." in text
     assert text.rstrip().endswith("Đã dừng bộ lập lịch.")
-    assert query(db_path, "SELECT count(*) FROM lease") == [(0,)]
+    assert query(ledger_db, "SELECT count(*) FROM lease") == [(0,)]
     runs = json.loads(ok(ledger("sweep", "history", "--json")).out)
     assert [(r["trigger"], r["outcome"]) for r in runs] == [("scheduled", "ok"), ("manual", "ok")]
     as_of = datetime.fromisoformat(runs[0]["as_of"])
@@ -315,7 +319,7 @@ def json_values(text: str) -> Iterator[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_two_concurrent_issuers_number_gaplessly_and_uniquely(
-    ledger: Runner, db_path: Path, db_url: str, env: Path
+    ledger: Runner, ledger_db: Ledger, db_url: str, env: Path
 ) -> None:
     codes = [f"HS-{i:02d}" for i in range(1, 21)]
     for code in codes:
@@ -329,7 +333,7 @@ def test_two_concurrent_issuers_number_gaplessly_and_uniquely(
     numbers = sorted(v["number"] for _c, out, _e in results for v in json_values(out))
     assert numbers == [f"{n:02d}/PXL" for n in range(1, 21)]
     rows = query(
-        db_path,
+        ledger_db,
         "SELECT d.code, l.status, l.year, l.number, l.number_text FROM letter l"
         " JOIN dossier d ON d.id = l.dossier_id JOIN agency a ON a.id = l.agency_id"
         " WHERE a.code = ? ORDER BY l.number",
@@ -339,7 +343,7 @@ def test_two_concurrent_issuers_number_gaplessly_and_uniquely(
     assert [r[4] for r in rows] == [f"{n:02d}/PXL" for n in range(1, 21)]
     assert {r[1] for r in rows} == {"issued"} and {r[2] for r in rows} == {2026}
     assert sorted(r[0] for r in rows) == codes  # one issued letter per dossier
-    assert query(db_path, "SELECT last_number FROM letter_counter") == [(20,)]
+    assert query(ledger_db, "SELECT last_number FROM letter_counter") == [(20,)]
     for code in codes:
         events = [e["kind"] for e in show_json(ledger, code)["events"]]
         assert events.count("extended") == 1, code
@@ -352,7 +356,7 @@ def test_two_concurrent_issuers_number_gaplessly_and_uniquely(
 
 @pytest.mark.slow
 def test_two_issuers_of_the_same_dossier_one_wins_and_no_number_is_lost(
-    ledger: Runner, db_path: Path, db_url: str, env: Path
+    ledger: Runner, ledger_db: Ledger, db_url: str, env: Path
 ) -> None:
     for code in ("HS-X", "HS-Y"):
         receive(ledger, code)
@@ -363,7 +367,7 @@ def test_two_issuers_of_the_same_dossier_one_wins_and_no_number_is_lost(
     assert [v["number"] for v in json_values(won)] == ["01/PXL"]
     assert lost.startswith("Lỗi: ") and "HS-X" in lost and "01/PXL" in lost, lost
     assert "Traceback" not in lost
-    assert query(db_path, "SELECT last_number FROM letter_counter") == [(1,)]
+    assert query(ledger_db, "SELECT last_number FROM letter_counter") == [(1,)]
     assert [p.name[:3] for p in (env / "letters" / AG_A / "2026").iterdir()] == ["01-"]
     events = [e["kind"] for e in show_json(ledger, "HS-X")["events"]]
     assert events.count("extended") == 1
@@ -453,7 +457,7 @@ def test_late_exactly_at_the_apology_deadline_boundary(
 
 
 def test_a_future_issue_instant_is_refused_and_takes_no_number(
-    ledger: Runner, set_now: SetNow, db_path: Path
+    ledger: Runner, set_now: SetNow, ledger_db: Ledger
 ) -> None:
     receive(ledger, "HS-1")
     set_now("2026-03-06 23:59")
@@ -462,5 +466,5 @@ def test_a_future_issue_instant_is_refused_and_takes_no_number(
                "--at", "2026-03-07 00:00"),
         "--at",
     )  # fmt: skip
-    assert counts(db_path)["letter"] == 0
-    assert query(db_path, "SELECT count(*) FROM letter_counter WHERE last_number > 0") == [(0,)]
+    assert counts(ledger_db)["letter"] == 0
+    assert query(ledger_db, "SELECT count(*) FROM letter_counter WHERE last_number > 0") == [(0,)]

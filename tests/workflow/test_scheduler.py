@@ -12,7 +12,6 @@ import subprocess
 import time as clock
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ import pytest
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok
 from tests.workflow.conftest import SetNow, query, receive, tthc_argv
 from tthc_tracker import scheduler
@@ -48,14 +48,14 @@ def record_run(app: App, as_of: datetime) -> None:
     sweep_service.sweep(app.db, app.calendars, as_of, "test", app.clock)
 
 
-def lease_rows(db_path: Path) -> list[tuple[Any, ...]]:
-    return query(db_path, "SELECT name, holder FROM lease")
+def lease_rows(ledger_db: Ledger) -> list[tuple[Any, ...]]:
+    return query(ledger_db, "SELECT name, holder FROM lease")
 
 
 # --- the lease ---------------------------------------------------------------------------
 
 
-def test_a_live_lease_refuses_another_holder_until_it_expires(app: App, db_path: Path) -> None:
+def test_a_live_lease_refuses_another_holder_until_it_expires(app: App, ledger_db: Ledger) -> None:
     scheduling.take_lease(app.db, "may-A:101", T0)
     with pytest.raises(scheduling.LeaseHeldError) as refused:
         scheduling.take_lease(app.db, "may-B:202", T0 + timedelta(minutes=1))
@@ -67,17 +67,17 @@ def test_a_live_lease_refuses_another_holder_until_it_expires(app: App, db_path:
     with pytest.raises(scheduling.LeaseHeldError):
         scheduling.take_lease(app.db, "may-B:202", T0 + timedelta(minutes=5, seconds=59))
     scheduling.take_lease(app.db, "may-B:202", T0 + timedelta(minutes=7))  # A's lease expired
-    assert lease_rows(db_path) == [("scheduler", "may-B:202")]
+    assert lease_rows(ledger_db) == [("scheduler", "may-B:202")]
     with pytest.raises(scheduling.LeaseHeldError, match="may-B:202"):
         scheduling.take_lease(app.db, "may-A:101", T0 + timedelta(minutes=8))
 
 
-def test_release_frees_the_lease_only_for_its_holder(app: App, db_path: Path) -> None:
+def test_release_frees_the_lease_only_for_its_holder(app: App, ledger_db: Ledger) -> None:
     scheduling.take_lease(app.db, "may-A:101", T0)
     scheduling.release_lease(app.db, "may-B:202")  # not the holder: nothing happens
-    assert lease_rows(db_path) == [("scheduler", "may-A:101")]
+    assert lease_rows(ledger_db) == [("scheduler", "may-A:101")]
     scheduling.release_lease(app.db, "may-A:101")
-    assert lease_rows(db_path) == []
+    assert lease_rows(ledger_db) == []
     scheduling.take_lease(app.db, "may-B:202", T0)
 
 
@@ -137,7 +137,7 @@ def test_a_failed_run_does_not_count(
 
 
 def test_catch_up_after_three_missed_nights_runs_one_sweep(
-    app: App, ledger: Runner, db_path: Path
+    app: App, ledger: Runner, ledger_db: Ledger
 ) -> None:
     receive(ledger, "HS-1")  # at risk on Fri 06/03
     record_run(app, datetime(2026, 3, 3, 0, 30, tzinfo=VN))  # then the machine was off
@@ -145,20 +145,20 @@ def test_catch_up_after_three_missed_nights_runs_one_sweep(
     assert scheduler.catch_up(app, PLAN, logs.append) is True
     assert scheduler.catch_up(app, PLAN, logs.append) is False
     runs = query(
-        db_path, "SELECT trigger, outcome, at_risk, newly_flagged FROM sweep_run ORDER BY id"
+        ledger_db, "SELECT trigger, outcome, at_risk, newly_flagged FROM sweep_run ORDER BY id"
     )
     assert runs == [("manual", "ok", 0, 0), ("catch-up", "ok", 1, 1)]
     assert logs == ["Bù lượt rà soát bị lỡ (06/03/2026 00:30)."]
 
 
-def test_catch_up_does_nothing_after_tonights_sweep(app: App, db_path: Path) -> None:
+def test_catch_up_does_nothing_after_tonights_sweep(app: App, ledger_db: Ledger) -> None:
     record_run(app, datetime(2026, 3, 6, 0, 30, tzinfo=VN))
     assert scheduler.catch_up(app, PLAN, lambda _line: None) is False
-    assert query(db_path, "SELECT count(*) FROM sweep_run") == [(1,)]
+    assert query(ledger_db, "SELECT count(*) FROM sweep_run") == [(1,)]
 
 
 def test_an_interrupted_sweep_is_recorded_as_failed(
-    app: App, ledger: Runner, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: App, ledger: Runner, ledger_db: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     receive(ledger, "HS-1")
 
@@ -168,17 +168,17 @@ def test_an_interrupted_sweep_is_recorded_as_failed(
     monkeypatch.setattr(sweep_service, "classify", interrupted)
     with pytest.raises(KeyboardInterrupt):
         record_run(app, T0)
-    assert query(db_path, "SELECT outcome FROM sweep_run") == [("failed",)]
+    assert query(ledger_db, "SELECT outcome FROM sweep_run") == [("failed",)]
 
 
 # --- `tthc scheduler run` ------------------------------------------------------------------
 
 
-def test_a_second_scheduler_is_refused(app: App, ledger: Runner, db_path: Path) -> None:
+def test_a_second_scheduler_is_refused(app: App, ledger: Runner, ledger_db: Ledger) -> None:
     scheduling.take_lease(app.db, "may-khac:4242", app.clock())
     fails(ledger("scheduler", "run"), "may-khac:4242", "Một bộ lập lịch khác")
-    assert lease_rows(db_path) == [("scheduler", "may-khac:4242")]
-    assert query(db_path, "SELECT count(*) FROM sweep_run") == [(0,)]  # no catch-up either
+    assert lease_rows(ledger_db) == [("scheduler", "may-khac:4242")]
+    assert query(ledger_db, "SELECT count(*) FROM sweep_run") == [(0,)]  # no catch-up either
 
 
 def test_bad_times_are_refused(ledger: Runner) -> None:
@@ -198,7 +198,7 @@ def keep_signals() -> Iterator[None]:
 
 @pytest.mark.usefixtures("keep_signals")
 def test_serve_registers_coalesced_jobs_in_vietnam_time(
-    app: App, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: App, ledger_db: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, Any] = {}
 
@@ -206,7 +206,7 @@ def test_serve_registers_coalesced_jobs_in_vietnam_time(
         BaseScheduler.start(self, paused=True)  # jobs get their defaults and next run times
         seen["timezone"] = self.timezone
         seen["jobs"] = {job.id: job for job in self.get_jobs()}
-        seen["leases"] = lease_rows(db_path)
+        seen["leases"] = lease_rows(ledger_db)
         BaseScheduler.shutdown(self, wait=False)
 
     monkeypatch.setattr(scheduler.BlockingScheduler, "start", start)
@@ -230,8 +230,8 @@ def test_serve_registers_coalesced_jobs_in_vietnam_time(
         assert next_run.utcoffset() == timedelta(hours=7)
         assert (next_run.hour, next_run.minute) == at
     assert seen["leases"] == [("scheduler", scheduler.holder_name())]  # held while running
-    assert lease_rows(db_path) == []  # released on the way out
-    assert query(db_path, "SELECT trigger FROM sweep_run") == [("catch-up",)]
+    assert lease_rows(ledger_db) == []  # released on the way out
+    assert query(ledger_db, "SELECT trigger FROM sweep_run") == [("catch-up",)]
     started = [line for line in logs if line.startswith("Bộ lập lịch chạy")]
     assert len(started) == 1
     assert "rà soát 00:30" in started[0] and "bản tin 07:00" in started[0]
@@ -240,7 +240,7 @@ def test_serve_registers_coalesced_jobs_in_vietnam_time(
 
 @pytest.mark.usefixtures("keep_signals")
 def test_serve_releases_the_lease_when_the_scheduler_fails(
-    app: App, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: App, ledger_db: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def start(self: BlockingScheduler, *args: object, **kwargs: object) -> None:
         raise RuntimeError("không khởi động được")
@@ -250,12 +250,12 @@ def test_serve_releases_the_lease_when_the_scheduler_fails(
     with pytest.raises(RuntimeError):
         scheduler.serve(app, PLAN, logs.append)
     assert logs[-1] == "Đã dừng bộ lập lịch."
-    assert lease_rows(db_path) == []
+    assert lease_rows(ledger_db) == []
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_a_real_scheduler_cleanly(
-    ledger: Runner, db_path: Path, db_url: str, stop: signal.Signals
+    ledger: Runner, ledger_db: Ledger, db_url: str, stop: signal.Signals
 ) -> None:
     receive(ledger, "HS-1")
     child = subprocess.Popen(
@@ -274,8 +274,8 @@ def test_a_signal_stops_a_real_scheduler_cleanly(
                 seen += child.stdout.readline()
             assert child.poll() is None, (seen, child.communicate())
             assert clock.monotonic() < deadline, f"the scheduler did not start: {seen!r}"
-        assert query(db_path, "SELECT trigger, outcome FROM sweep_run") == [("catch-up", "ok")]
-        assert lease_rows(db_path) == [("scheduler", f"{socket.gethostname()}:{child.pid}")]
+        assert query(ledger_db, "SELECT trigger, outcome FROM sweep_run") == [("catch-up", "ok")]
+        assert lease_rows(ledger_db) == [("scheduler", f"{socket.gethostname()}:{child.pid}")]
         clock.sleep(0.5)  # let it enter the scheduler's loop
         child.send_signal(stop)
         rest, err = child.communicate(timeout=30)
@@ -288,6 +288,6 @@ def test_a_signal_stops_a_real_scheduler_cleanly(
     text = out.decode()
     assert "Bù lượt rà soát bị lỡ (06/03/2026 00:30)." in text
     assert "Đã dừng bộ lập lịch." in text
-    assert lease_rows(db_path) == []  # a restart is not refused for five minutes
+    assert lease_rows(ledger_db) == []  # a restart is not refused for five minutes
     runs = json.loads(ok(ledger("sweep", "history", "--json")).out)
     assert [(r["trigger"], r["outcome"], r["at_risk"]) for r in runs] == [("catch-up", "ok", 1)]

@@ -10,11 +10,11 @@ import json
 import os
 import subprocess
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok, show_json
 from tests.workflow.conftest import (
     AG_B,
@@ -129,7 +129,7 @@ def test_overdue_one_minute_after_the_due_instant(ledger: Runner) -> None:
     ],
 )
 def test_paused_waiting_stopped_withdrawn_refused_are_never_flagged(
-    ledger: Runner, db_path: Path, action: str, extra: tuple[str, ...]
+    ledger: Runner, ledger_db: Ledger, action: str, extra: tuple[str, ...]
 ) -> None:
     receive(ledger, "HS-1", "2026-03-02 09:00")  # due Thu 05/03 09:00
     ok(ledger("dossier", action, "HS-1", "--at", "2026-03-03 10:00", *extra))
@@ -137,7 +137,7 @@ def test_paused_waiting_stopped_withdrawn_refused_are_never_flagged(
         data = sweep_json(ledger, as_of)
         assert lists(data) == ([], [], [])
         assert data["newly_flagged"] == data["drafts_created"] == 0
-    assert counts(db_path)["sweep_flag"] == counts(db_path)["letter"] == 0
+    assert counts(ledger_db)["sweep_flag"] == counts(ledger_db)["letter"] == 0
 
 
 def test_late_without_apology_when_completed_after_the_due_time(ledger: Runner) -> None:
@@ -201,7 +201,7 @@ def test_an_extended_dossier_is_not_at_risk_but_can_be_overdue(ledger: Runner) -
 # --- re-runs, dry runs, due-time versions, history ---------------------------------------
 
 
-def test_a_second_run_changes_nothing(ledger: Runner, db_path: Path) -> None:
+def test_a_second_run_changes_nothing(ledger: Runner, ledger_db: Ledger) -> None:
     receive(ledger, "HS-1")
     receive(ledger, "HS-2", "2026-03-02 09:00")  # due Thu 05/03: overdue on 06/03
     receive(ledger, "HS-3")
@@ -210,31 +210,31 @@ def test_a_second_run_changes_nothing(ledger: Runner, db_path: Path) -> None:
     assert (first["at_risk"], sorted(first["overdue"])) == ([], ["HS-1", "HS-2"])
     assert first["late_without_apology"] == ["HS-3"]
     assert (first["newly_flagged"], first["drafts_created"]) == (3, 2)
-    before = counts(db_path)
+    before = counts(ledger_db)
     assert before["sweep_flag"] == before["flagged_events"] == 3
     second = sweep_json(ledger, "2026-03-10 00:30")
     assert (second["newly_flagged"], second["drafts_created"]) == (0, 0)
     assert sorted(second["overdue"]) == sorted(first["overdue"])
-    after = counts(db_path)
+    after = counts(ledger_db)
     assert after == {**before, "sweep_run": before["sweep_run"] + 1}
     events = [e["kind"] for e in show_json(ledger, "HS-1")["events"]]
     assert events.count("flagged") == 1
 
 
-def test_dry_run_writes_nothing(ledger: Runner, db_path: Path) -> None:
+def test_dry_run_writes_nothing(ledger: Runner, ledger_db: Ledger) -> None:
     receive(ledger, "HS-1")
-    before = counts(db_path)
+    before = counts(ledger_db)
     data = sweep_json(ledger, "2026-03-06 00:30", "--dry-run")
     assert data["at_risk"] == ["HS-1"]
     assert (data["newly_flagged"], data["drafts_created"]) == (0, 0)
-    assert counts(db_path) == before
+    assert counts(ledger_db) == before
     assert json.loads(ok(ledger("sweep", "history", "--json")).out) == []
     out = ok(ledger("sweep", "--as-of", "2026-03-06 00:30", "--dry-run")).out
     assert "chạy thử, không ghi" in out
-    assert counts(db_path) == before
+    assert counts(ledger_db) == before
 
 
-def test_a_new_due_after_supplement_is_flagged_once_more(ledger: Runner, db_path: Path) -> None:
+def test_a_new_due_after_supplement_is_flagged_once_more(ledger: Runner, ledger_db: Ledger) -> None:
     receive(ledger, "HS-1")
     assert sweep_json(ledger, "2026-03-06 00:30")["newly_flagged"] == 1
     ok(ledger("dossier", "supplement-request", "HS-1", "--at", "2026-03-06 08:00", "--reason", "x"))
@@ -251,15 +251,15 @@ def test_a_new_due_after_supplement_is_flagged_once_more(ledger: Runner, db_path
     assert (data["newly_flagged"], data["drafts_created"]) == (1, 0)  # the draft exists
     again = sweep_json(ledger, "2026-03-12 08:00")
     assert (again["newly_flagged"], again["drafts_created"]) == (0, 0)
-    assert counts(db_path)["flagged_events"] == 2
-    assert sorted(r[0] for r in query(db_path, "SELECT due_at FROM sweep_flag")) == [
+    assert counts(ledger_db)["flagged_events"] == 2
+    assert sorted(r[0] for r in query(ledger_db, "SELECT due_at FROM sweep_flag")) == [
         "2026-03-09 02:00:00.000000",
         "2026-03-13 02:00:00.000000",
     ]
 
 
 def test_a_calendar_day_off_moving_the_due_gives_a_new_flag_once(
-    ledger: Runner, db_path: Path
+    ledger: Runner, ledger_db: Ledger
 ) -> None:
     receive(ledger, "HS-1")
     assert sweep_json(ledger, "2026-03-06 00:30")["newly_flagged"] == 1
@@ -269,15 +269,20 @@ def test_a_calendar_day_off_moving_the_due_gives_a_new_flag_once(
     assert data["at_risk"] == ["HS-1"]
     assert (data["newly_flagged"], data["drafts_created"]) == (1, 0)
     assert sweep_json(ledger, "2026-03-06 13:00")["newly_flagged"] == 0
-    assert counts(db_path)["sweep_flag"] == 2
+    assert counts(ledger_db)["sweep_flag"] == 2
 
 
-def test_at_risk_then_overdue_are_two_flags_of_one_version(ledger: Runner, db_path: Path) -> None:
+def test_at_risk_then_overdue_are_two_flags_of_one_version(
+    ledger: Runner, ledger_db: Ledger
+) -> None:
     receive(ledger, "HS-1")
     assert sweep_json(ledger, "2026-03-06 00:30")["newly_flagged"] == 1
     data = sweep_json(ledger, "2026-03-10 00:30")
     assert (data["overdue"], data["newly_flagged"], data["drafts_created"]) == (["HS-1"], 1, 0)
-    assert query(db_path, "SELECT kind FROM sweep_flag ORDER BY id") == [("at_risk",), ("overdue",)]
+    assert query(ledger_db, "SELECT kind FROM sweep_flag ORDER BY id") == [
+        ("at_risk",),
+        ("overdue",),
+    ]
 
 
 def test_history_shows_each_run_with_outcome_ok(ledger: Runner) -> None:
@@ -302,7 +307,7 @@ def test_a_bad_as_of_is_refused_in_vietnamese(ledger: Runner) -> None:
 
 
 def test_two_concurrent_processes_flag_and_draft_once(
-    ledger: Runner, db_path: Path, db_url: str
+    ledger: Runner, ledger_db: Ledger, db_url: str
 ) -> None:
     codes = [f"HS-{i:02d}" for i in range(12)]
     for code in codes:
@@ -320,14 +325,14 @@ def test_two_concurrent_processes_flag_and_draft_once(
     assert all(sorted(r["at_risk"]) == codes for r in results)
     assert sum(r["newly_flagged"] for r in results) == len(codes)
     assert sum(r["drafts_created"] for r in results) == len(codes)
-    found = counts(db_path)
+    found = counts(ledger_db)
     assert found["sweep_flag"] == found["letter"] == found["flagged_events"] == len(codes)
     assert found["sweep_run"] == 2
-    assert query(db_path, "SELECT outcome FROM sweep_run") == [("ok",), ("ok",)]
+    assert query(ledger_db, "SELECT outcome FROM sweep_run") == [("ok",), ("ok",)]
 
 
 def test_a_run_failing_midway_leaves_nothing_and_the_next_completes(
-    ledger: Runner, db_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+    ledger: Runner, ledger_db: Ledger, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for code in ("HS-1", "HS-2", "HS-3"):
         receive(ledger, code)
@@ -349,7 +354,7 @@ def test_a_run_failing_midway_leaves_nothing_and_the_next_completes(
     finally:
         app.close()
     assert len(calls) == 2
-    found = counts(db_path)
+    found = counts(ledger_db)
     assert (found["sweep_flag"], found["letter"], found["flagged_events"]) == (0, 0, 0)
     runs = json.loads(ok(ledger("sweep", "history", "--json")).out)
     assert [r["outcome"] for r in runs] == ["failed"]
@@ -359,7 +364,7 @@ def test_a_run_failing_midway_leaves_nothing_and_the_next_completes(
     monkeypatch.setattr(sweep_service, "apology_deadline", real)
     data = sweep_json(ledger, "2026-03-06 00:30")
     assert (data["newly_flagged"], data["drafts_created"]) == (3, 3)
-    found = counts(db_path)
+    found = counts(ledger_db)
     assert (found["sweep_flag"], found["letter"], found["flagged_events"]) == (3, 3, 3)
     runs = json.loads(ok(ledger("sweep", "history", "--json")).out)
     assert [r["outcome"] for r in runs] == ["ok", "failed"]

@@ -8,6 +8,7 @@ import typer
 
 from tthc_tracker.cli import (
     catalog,
+    db,
     deadlines,
     demo,
     dossier,
@@ -62,7 +63,7 @@ def init(ctx: typer.Context) -> None:
 
     with app_for(ctx, schema_required=False) as application:
         before, after = init_schema(application)
-        url = application.settings.database_url
+        url = application.db.display_url
     if before == after:
         typer.echo(
             _("Cơ sở dữ liệu {url} đã ở phiên bản mới nhất ({rev}).").format(url=url, rev=after)
@@ -85,6 +86,7 @@ schedule.register(app)
 imports.register(app)
 exports.register(app)
 stats.register(app)
+app.add_typer(db.db_app, name="db")
 
 
 def main(argv: list[str] | None = None) -> None:

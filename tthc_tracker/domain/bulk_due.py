@@ -115,8 +115,50 @@ def _first_instant(days: _Days) -> int:
     return int(datetime.combine(first, time(0), LOCAL_TZ).timestamp())
 
 
+_PAIRS = np.array([[48 + n // 10, 48 + n % 10] for n in range(100)], dtype=np.uint8)
+
+
+def civil_from_days(days: Int64Array) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """(year, month, day) of days since 1970-01-01 (H. Hinnant's algorithm)."""
+    shifted = days + 719468
+    era = shifted // 146097
+    of_era = shifted - era * 146097
+    year_of_era = (of_era - of_era // 1460 + of_era // 36524 - of_era // 146096) // 365
+    of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * of_year + 2) // 153
+    day = of_year - (153 * shifted_month + 2) // 5 + 1
+    month = np.where(shifted_month < 10, shifted_month + 3, shifted_month - 9)
+    year = year_of_era + era * 400 + (month <= 2)
+    return year, month, day
+
+
+def stamps(epochs: npt.ArrayLike, offset: int, separator: str, tail: str) -> list[str]:
+    """ "YYYY-MM-DD{separator}HH:MM:SS{tail}" of instants (UTC epoch seconds, years 1–9999)
+    seen at ``offset`` seconds from UTC, built as one byte matrix."""
+    local = np.asarray(epochs, dtype=np.int64) + offset
+    if not local.size:
+        return []
+    sample = np.sort(local[:: max(1, local.size // 2048)])
+    if local.size > 64 and np.count_nonzero(np.diff(sample)) < len(sample) // 4:
+        distinct = np.sort(local)  # few values (due times, created_at): format each once
+        distinct = distinct[np.flatnonzero(np.diff(distinct, prepend=distinct[0] - 1))]
+        once = stamps(distinct - offset, offset, separator, tail)
+        return [once[i] for i in np.searchsorted(distinct, local).tolist()]
+    days, seconds = np.divmod(local, DAY_SECONDS)
+    year, month, day = civil_from_days(days)
+    template = f"0000-00-00{separator}00:00:00{tail}".encode("ascii")
+    width = len(template)
+    matrix = np.empty((local.size, width), dtype=np.uint8)
+    matrix[:] = np.frombuffer(template, dtype=np.uint8)
+    hour, rest = np.divmod(seconds, 3600)
+    pairs = ((0, year // 100), (2, year % 100), (5, month), (8, day), (11, hour))
+    for start, value in (*pairs, (14, rest // 60), (17, rest % 60)):
+        matrix[:, start : start + 2] = _PAIRS[value]
+    text = matrix.tobytes().decode("ascii")
+    return [text[start : start + width] for start in range(0, len(text), width)]
+
+
 def iso_bulk(epochs: npt.ArrayLike) -> list[str]:
     """``times.iso`` of many instants (UTC epoch seconds after 1975, when Vietnam's offset
     became +07:00 for good): "2026-11-05T09:00:00+07:00"."""
-    local = np.asarray(epochs, dtype=np.int64) + 7 * 3600
-    return [t + "+07:00" for t in np.datetime_as_string(local.astype("datetime64[s]")).tolist()]
+    return stamps(epochs, 7 * 3600, "T", "+07:00")

@@ -1,16 +1,19 @@
 """The fast path of ``tthc import dossiers`` for new dossiers (no ``--update``).
 
-Lines are read by ``domain.dossier_fast.FastReader`` (``parse_dossier`` for those it does not
-vouch for); a line whose write is certain to succeed — catalogue codes known, code new to the
-ledger, no time after now, due time inside the calendar — is written in bulk: due times
-vectorised per (agency calendar, procedure) by ``domain.bulk_due``, dossiers and events as
-columns through ``storage.bulk_dossiers``. Every other valid line takes the exact path of
-``services.imports`` (one savepoint each), which reports what is wrong with it.
+Lines are read column by column by ``domain.dossier_fast.read_columns`` (``parse_dossier``
+reads the lines it does not vouch for); a line whose write is certain to succeed — catalogue
+codes known, code new to the ledger, no time after now, due time inside the calendar — is
+written in bulk: due times vectorised per (agency calendar, procedure) by
+``domain.bulk_due``, dossiers and events as columns through ``storage.bulk_dossiers``.
+Every other valid line takes the exact path of ``services.imports`` (one savepoint each),
+which reports what is wrong with it.
 
 The bulk rows are exactly what that path writes: the receipt event with its due time, one
 event per lifecycle step the file gives (completed, returned, or the status entered at
 ``status_at``), and an ``updated`` event when the file's NgayHenTra differs from our due
 time; the version counts each of these writes, as the ledger's compare-and-set does.
+Dossiers go in receipt order and events in (dossier, seq) order, so that the indexes on
+times and on the dossier grow at their end.
 """
 
 from __future__ import annotations
@@ -20,16 +23,24 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from tthc_tracker.documents.tabular import Cell
 from tthc_tracker.domain.bulk_due import iso_bulk, receipt_due_bulk
 from tthc_tracker.domain.dossier import EventKind, Status
-from tthc_tracker.domain.dossier_fast import FastReader, FastRecord, search_texts
-from tthc_tracker.domain.dossier_rows import FINISHED, DossierRecord, parse_dossier
+from tthc_tracker.domain.dossier_fast import (
+    NONE,
+    STATUS_CODE,
+    STATUS_VALUES,
+    FastColumns,
+    Int64Array,
+    read_columns,
+    search_texts,
+)
+from tthc_tracker.domain.dossier_rows import DossierRecord, parse_dossier
 from tthc_tracker.domain.imports import Layout, RowError
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.storage.bulk_dossiers import BulkDossiers
@@ -43,14 +54,18 @@ STATUS_EVENTS = {
     Status.WITHDRAWN: EventKind.WITHDRAWN,
     Status.REFUSED: EventKind.REFUSED,
 }
-Columns = dict[str, list[Any]]
+_COMPLETED, _RETURNED = STATUS_CODE[Status.COMPLETED], STATUS_CODE[Status.RETURNED]
+_EVENT_OF = np.array(  # the event kind a status entered at status_at writes, by status code
+    [STATUS_EVENTS[s].value if s in STATUS_EVENTS else "" for s in STATUS_CODE], dtype=object
+)
+Columns = dict[str, Any]
 
 
 @dataclass
 class Plan:
     """A file's lines sorted out: fast records, records for the exact path, and errors."""
 
-    fast: list[FastRecord] = field(default_factory=list)
+    fast: FastColumns = field(default_factory=FastColumns.empty)
     slow: list[DossierRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
@@ -59,12 +74,11 @@ class Plan:
 class Batch:
     """Fast records ready to write, with their due times (UTC epoch seconds)."""
 
-    records: list[FastRecord]
-    due: list[int]
+    records: FastColumns | list[Any]  # [] for none
+    due: Int64Array | list[int]
 
 
-@dataclass(frozen=True, slots=True)
-class ImportedDossier:
+class ImportedDossier(NamedTuple):
     line: int
     code: str
     action: str  # added | updated | unchanged
@@ -88,24 +102,44 @@ def paused_gc() -> Iterator[None]:
 
 def read_lines(layout: Layout, lines: Sequence[tuple[int, Sequence[Cell]]]) -> Plan:
     """Every line read once; a code seen twice in the file is an error, as in parse_lines."""
-    reader = FastReader(layout)
-    plan = Plan()
-    first_line: dict[str, int] = {}
-    for number, cells in lines:
-        record = reader.read(number, cells)
-        parsed = parse_dossier(layout, number, cells) if record is None else record
+    fast, unsure = read_columns(layout, lines)
+    plan = Plan(fast=fast)
+    slow: list[DossierRecord] = []
+    for position in unsure:
+        parsed = parse_dossier(layout, *lines[position])
         if isinstance(parsed, list):
             plan.errors.extend(parsed)
-            continue
-        if parsed.code in first_line:
-            reason = f"mã hồ sơ trùng với dòng {first_line[parsed.code]} của tệp"
-            plan.errors.append(RowError(number, layout.column_name("code"), parsed.code, reason))
-            continue
-        first_line[parsed.code] = number
-        if record is None:
-            plan.slow.append(parsed)  # type: ignore[arg-type]  # parse_dossier's record
         else:
-            plan.fast.append(record)
+            slow.append(parsed)
+    codes, slow_codes = set(fast.code), {r.code for r in slow}
+    if len(codes) == len(fast) and len(slow_codes) == len(slow) and codes.isdisjoint(slow_codes):
+        plan.slow = slow
+        return plan
+    return _without_repeats(layout, plan, slow)
+
+
+def _without_repeats(layout: Layout, plan: Plan, slow: list[DossierRecord]) -> Plan:
+    """The plan without the lines whose code an earlier line already has (an error each)."""
+    fast = plan.fast
+    entries = sorted(
+        [(line, code, index, None) for index, (line, code) in
+         enumerate(zip(fast.line.tolist(), fast.code, strict=True))]
+        + [(r.line, r.code, -1, r) for r in slow]
+    )  # fmt: skip
+    first_line: dict[str, int] = {}
+    keep = np.zeros(len(fast), dtype=np.bool_)
+    plan.slow = []
+    for line, code, index, record in entries:
+        if code in first_line:
+            reason = f"mã hồ sơ trùng với dòng {first_line[code]} của tệp"
+            plan.errors.append(RowError(line, layout.column_name("code"), code, reason))
+            continue
+        first_line[code] = line
+        if record is None:
+            keep[index] = True
+        else:
+            plan.slow.append(record)
+    plan.fast = fast.take(np.flatnonzero(keep))
     return plan
 
 
@@ -130,28 +164,33 @@ def parse_lines(
 
 
 def results(batch: Batch) -> list[ImportedDossier]:
-    """What the bulk rows report: added, with our due time and the file's where it differs."""
-    results = []
-    for record, due in zip(batch.records, batch.due, strict=True):
-        declared = record.declared_due_at
-        results.append(
-            ImportedDossier(
-                record.line,
-                record.code,
-                "added",
-                datetime.fromtimestamp(due, UTC),
-                None
-                if declared is None or declared == due
-                else datetime.fromtimestamp(declared, UTC),
-            )
+    """What the bulk rows report, in file order: added, with our due time and the file's
+    where it differs."""
+    records = batch.records
+    if not isinstance(records, FastColumns) or not len(records):
+        return []
+    due = np.asarray(batch.due, dtype=np.int64)
+    declared = records.declared_due_at
+    differs = (declared != NONE) & (declared != due)
+    moments: dict[int, datetime | None] = {NONE: None}
+    for epoch in {*due.tolist(), *declared[differs].tolist()}:
+        moments[epoch] = datetime.fromtimestamp(epoch, UTC)
+    in_file_order = np.argsort(records.line, kind="stable").tolist()
+    size = len(records)
+    return list(
+        map(
+            ImportedDossier._make,
+            zip(
+                records.line[in_file_order].tolist(),
+                [records.code[i] for i in in_file_order],
+                ["added"] * size,
+                [moments[e] for e in due[in_file_order].tolist()],
+                [moments[e] for e in np.where(differs, declared, NONE)[in_file_order].tolist()],
+                [()] * size,
+                strict=True,
+            ),
         )
-    return results
-
-
-def _steps_at(record: FastRecord) -> list[int]:
-    if record.status in FINISHED:
-        return [t for t in (record.completed_at, record.returned_at) if t is not None]
-    return [] if record.status is Status.IN_PROGRESS else [record.status_at or 0]
+    )
 
 
 def sort_out(
@@ -163,167 +202,217 @@ def sort_out(
     now: datetime,
 ) -> Batch:
     """Keep in bulk the records certain to be written; move the others to ``plan.slow``."""
+    fast = plan.fast
+    if not len(fast):
+        return Batch([], [])
     procedures = {p.code: p for p in repo.list_procedures()}
     agencies = {a.code: a for a in repo.list_agencies()}
-    existing = BulkDossiers(repo).existing_codes([r.code for r in plan.fast])
+    existing = BulkDossiers(repo).existing_codes(fast.code)
     limit = int(now.timestamp())
-    groups: dict[tuple[str, str], list[int]] = {}
-    for index, r in enumerate(plan.fast):
-        if (
-            r.procedure in procedures
-            and r.processing_agency in agencies
-            and r.receiving_agency in agencies
-            and r.returning_agency in agencies
-            and r.code not in existing
-            and r.received_at <= limit
-            and all(at <= limit for at in _steps_at(r))
-        ):
-            groups.setdefault((r.processing_agency, r.procedure), []).append(index)
-    due = np.zeros(len(plan.fast), dtype=np.int64)
-    good = np.zeros(len(plan.fast), dtype=np.bool_)
-    for (agency, code), members in groups.items():
-        procedure, rows = procedures[code], np.array(members, dtype=np.int64)
-        received = np.array([plan.fast[i].received_at for i in members], dtype=np.int64)
+    certain = _known(fast.procedure, procedures)
+    for column in (fast.processing_agency, fast.receiving_agency, fast.returning_agency):
+        certain &= _known(column, agencies)
+    if existing:
+        certain &= ~_known(fast.code, existing)
+    certain &= fast.received_at <= limit
+    for at in (fast.completed_at, fast.returned_at, fast.status_at):
+        certain &= (at == NONE) | (at <= limit)
+    due = np.zeros(len(fast), dtype=np.int64)
+    good = np.zeros(len(fast), dtype=np.bool_)
+    for (agency, code), rows in _groups(fast, np.flatnonzero(certain)):
+        procedure = procedures[code]
         calendar = calendars.for_agency(agencies[agency])
         due[rows], good[rows] = receipt_due_bulk(
-            calendar, procedure.limit, procedure.cutoff, received
+            calendar, procedure.limit, procedure.cutoff, fast.received_at[rows]
         )
-    unsure = {r.line for r, ok in zip(plan.fast, good.tolist(), strict=True) if not ok}
-    _to_slow(layout, lines, plan, unsure)
+    _to_slow(layout, lines, plan, fast.position[~good])
+    if good.all():
+        return Batch(fast, due)
     kept = np.flatnonzero(good)
-    return Batch([plan.fast[i] for i in kept.tolist()], due[kept].tolist())
+    return Batch(fast.take(kept), due[kept])
+
+
+def _known(column: list[str], known: Any) -> npt.NDArray[np.bool_]:
+    """Which cells are keys of ``known``: looked up once per distinct value."""
+    found = {value: value in known for value in set(column)}
+    if all(found.values()):
+        return np.ones(len(column), dtype=np.bool_)
+    return np.fromiter((found[v] for v in column), dtype=np.bool_, count=len(column))
+
+
+def _groups(fast: FastColumns, rows: Int64Array) -> Iterator[tuple[tuple[str, str], Int64Array]]:
+    """The rows of each (processing agency, procedure)."""
+    if not len(rows):
+        return
+    pairs: dict[tuple[str, str], int] = {}
+    agency, procedure = fast.processing_agency, fast.procedure
+    keys = np.fromiter(
+        (pairs.setdefault((agency[i], procedure[i]), len(pairs)) for i in rows.tolist()),
+        dtype=np.int64,
+        count=len(rows),
+    )
+    order = np.argsort(keys, kind="stable")
+    starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
+    ends = [*starts[1:].tolist(), len(order)]
+    names = list(pairs)
+    for start, end in zip(starts.tolist(), ends, strict=True):
+        members = order[start:end]
+        yield names[int(keys[members[0]])], rows[members]
 
 
 def _to_slow(
     layout: Layout,
     lines: Sequence[tuple[int, Sequence[Cell]]],
     plan: Plan,
-    unsure: set[int],
+    positions: Int64Array,
 ) -> None:
     """The exact path reads these lines again, to write them or say what is wrong."""
-    if not unsure:
+    if not len(positions):
         return
-    for number, cells in lines:
-        if number in unsure:
-            parsed = parse_dossier(layout, number, cells)
-            assert not isinstance(parsed, list)  # the fast reader accepted the line
+    for position in positions.tolist():
+        parsed = parse_dossier(layout, *lines[position])
+        if isinstance(parsed, list):  # never: the fast reader accepted the line
+            plan.errors.extend(parsed)
+        else:
             plan.slow.append(parsed)
     plan.slow.sort(key=lambda r: r.line)
 
 
 def write(repo: Repository, batch: Batch, actor: str, now: datetime) -> None:
     """Insert the batch's dossiers and events (ids after the ledger's last)."""
-    if not batch.records:
+    records = batch.records
+    if not isinstance(records, FastColumns) or not len(records):
         return
     # In receipt order, the indexes on times (receipt, due, completion, events' times) grow
-    # at their end instead of at random places: several times faster on a large file.
-    order = sorted(range(len(batch.records)), key=lambda i: batch.records[i].received_at)
-    batch = Batch([batch.records[i] for i in order], [batch.due[i] for i in order])
+    # at their end instead of at random places: several times faster on a large file. The
+    # columns are put in that order first, so that the texts made from them lie in memory
+    # in the order the driver reads them.
+    due = np.asarray(batch.due, dtype=np.int64)
+    if (np.diff(records.received_at) < 0).any():
+        order = np.argsort(records.received_at, kind="stable")
+        records, due = records.take(order), due[order]
     bulk = BulkDossiers(repo)
     procedure_ids, agency_ids = bulk.catalogue_ids()
-    first = bulk.next_id()
-    ids = list(range(first, first + len(batch.records)))
-    dossiers, declared = _dossier_columns(
-        batch, ids, procedure_ids, agency_ids, int(now.timestamp())
+    ids = bulk.new_ids(len(records))
+    moment = int(now.timestamp())
+    declared = np.where(
+        (records.declared_due_at != NONE) & (records.declared_due_at != due),
+        records.declared_due_at,
+        NONE,
     )
-    events = _event_columns(batch, ids, declared, actor, int(now.timestamp()))
-    bulk.insert(dossiers, events)
+    dossiers = _dossier_columns(records, due, declared, ids, procedure_ids, agency_ids, moment)
+    with bulk.writing(dossiers) as write_events:  # the events are built while SQLite indexes
+        write_events(_event_columns(records, due, declared, ids, actor, moment))
+
+
+def _steps(records: FastColumns) -> Int64Array:
+    """How many lifecycle events each dossier gets after its receipt."""
+    status = records.status
+    steps = np.where(status == STATUS_CODE[Status.IN_PROGRESS], 0, 1)
+    return steps + (status == _RETURNED)  # type: ignore[no-any-return]
 
 
 def _dossier_columns(
-    batch: Batch,
-    ids: list[int],
+    records: FastColumns,
+    due: Int64Array,
+    declared: Int64Array,
+    ids: Int64Array,
     procedure_ids: dict[str, int],
     agency_ids: dict[str, int],
     now: int,
-) -> tuple[Columns, list[int | None]]:
-    records, size = batch.records, len(batch.records)
-    c: Any = FastRecord._make(map(list, zip(*records, strict=True)))  # columns by name
-    declared = [
-        d if d is not None and d != due else None
-        for d, due in zip(c.declared_due_at, batch.due, strict=True)
-    ]
-    steps = [len(_steps_at(r)) for r in records]
-    columns: Columns = {
+) -> Columns:
+    size = len(records)
+    constant = np.full(size, now, dtype=np.int64)
+    supplement = records.status == STATUS_CODE[Status.AWAITING_SUPPLEMENT]
+    return {
         "id": ids,
-        "code": c.code,
-        "procedure_id": [procedure_ids[p] for p in c.procedure],
-        "receiving_agency_id": [agency_ids[a] for a in c.receiving_agency],
-        "processing_agency_id": [agency_ids[a] for a in c.processing_agency],
-        "returning_agency_id": [agency_ids[a] for a in c.returning_agency],
-        "applicant_name": c.applicant_name,
-        "applicant_kind": [k.value for k in c.applicant_kind],
-        "channel": [k.value for k in c.channel],
-        "received_at": c.received_at,
-        "original_due_at": batch.due,
-        "due_at": batch.due,
+        "code": records.code,
+        "procedure_id": [procedure_ids[p] for p in records.procedure],
+        "receiving_agency_id": [agency_ids[a] for a in records.receiving_agency],
+        "processing_agency_id": [agency_ids[a] for a in records.processing_agency],
+        "returning_agency_id": [agency_ids[a] for a in records.returning_agency],
+        "applicant_name": records.applicant_name,
+        "applicant_kind": records.applicant_kind,
+        "id_number": records.id_number,
+        "address": records.address,
+        "phone": records.phone,
+        "email": records.email,
+        "summary": records.summary,
+        "channel": records.channel,
+        "received_at": records.received_at,
+        "original_due_at": due,
+        "due_at": due,
         "declared_due_at": declared,
-        "status": [s.value for s in c.status],
-        "completed_at": c.completed_at,
-        "returned_at": c.returned_at,
-        "supplement_requests": [int(s is Status.AWAITING_SUPPLEMENT) for s in c.status],
+        "status": STATUS_VALUES[records.status].tolist(),
+        "completed_at": records.completed_at,
+        "returned_at": records.returned_at,
+        "supplement_requests": supplement.astype(np.int64),
         "extended": [False] * size,
-        "version": [1 + n + (d is not None) for n, d in zip(steps, declared, strict=True)],
-        "created_at": [now] * size,
-        "updated_at": [now] * size,
-        "search_text": search_texts(c.applicant_name, c.code, c.phone),
+        "version": 1 + _steps(records) + (declared != NONE),
+        "created_at": constant,
+        "updated_at": constant,
+        "search_text": search_texts(records.applicant_name, records.code, records.phone),
     }
-    for name in ("id_number", "address", "phone", "email", "summary"):
-        columns[name] = getattr(c, name)
-    return columns, declared
 
 
 EVENT_FIELDS = ("dossier_id", "seq", "kind", "at", "field", "old_value", "new_value", "reason")
 
 
-def _extend(columns: Columns, size: int, values: dict[str, Any]) -> None:
-    """Append ``size`` events; a value that is not a list is the same for all of them."""
-    for name in EVENT_FIELDS:
-        value = values[name]
-        columns[name].extend(value if isinstance(value, list) else repeat(value, size))
-
-
 def _event_columns(
-    batch: Batch, ids: list[int], declared: list[int | None], actor: str, now: int
+    records: FastColumns,
+    due: Int64Array,
+    declared: Int64Array,
+    ids: Int64Array,
+    actor: str,
+    now: int,
 ) -> Columns:
-    """The events the exact path writes, grouped by kind (each dossier's ``seq`` in order)."""
-    records = batch.records
-    columns: Columns = {name: [] for name in EVENT_FIELDS}
-    received = {"seq": 1, "kind": EventKind.RECEIVED.value, "field": "due_at", "old_value": None}
-    _extend(columns, len(records), received | {
-        "dossier_id": ids, "at": [r.received_at for r in records],
-        "new_value": iso_bulk(batch.due), "reason": "",
-    })  # fmt: skip
-    finished = [i for i, r in enumerate(records) if r.status in FINISHED]
-    returned = [i for i in finished if records[i].status is Status.RETURNED]
-    others = [i for i, r in enumerate(records) if r.status in STATUS_EVENTS]
-    for rows, seq, kind, old, new, at in (
-        (finished, 2, EventKind.COMPLETED, Status.IN_PROGRESS, Status.COMPLETED, "completed_at"),
-        (returned, 3, EventKind.RETURNED, Status.COMPLETED, Status.RETURNED, "returned_at"),
-    ):
-        _extend(columns, len(rows), {
-            "dossier_id": [ids[i] for i in rows], "seq": seq, "kind": kind.value,
-            "at": [getattr(records[i], at) for i in rows], "field": "status",
-            "old_value": old.value, "new_value": new.value, "reason": "",
-        })  # fmt: skip
-    _extend(columns, len(others), {
-        "dossier_id": [ids[i] for i in others], "seq": 2,
-        "kind": [STATUS_EVENTS[records[i].status].value for i in others],
-        "at": [records[i].status_at for i in others], "field": "status",
-        "old_value": Status.IN_PROGRESS.value,
-        "new_value": [records[i].status.value for i in others],
-        "reason": [records[i].status_reason for i in others],
-    })  # fmt: skip
-    differs = [i for i, d in enumerate(declared) if d is not None]
-    _extend(columns, len(differs), {
-        "dossier_id": [ids[i] for i in differs],
-        "seq": [2 + len(_steps_at(records[i])) for i in differs],
-        "kind": EventKind.UPDATED.value,
-        "at": [max([records[i].received_at, *_steps_at(records[i])]) for i in differs],
-        "field": "declared_due_at", "old_value": None,
-        "new_value": iso_bulk([declared[i] or 0 for i in differs]), "reason": DECLARED_REASON,
-    })  # fmt: skip
-    size = len(columns["dossier_id"])
-    columns["recorded_at"] = [now] * size
-    columns["actor"] = [actor] * size
-    return columns
+    """The events the exact path writes, in (dossier, seq) order."""
+    size = len(records)
+    status = records.status
+    finished = np.flatnonzero((status == _COMPLETED) | (status == _RETURNED))
+    returned = np.flatnonzero(status == _RETURNED)
+    others = np.flatnonzero(_EVENT_OF[status] != "")
+    differs = np.flatnonzero(declared != NONE)
+    steps = _steps(records)
+    last_step = records.received_at.copy()  # when the file's last step happened
+    last_step[finished] = np.maximum(records.completed_at, records.returned_at)[finished]
+    last_step[others] = records.status_at[others]
+    parts: list[tuple[Int64Array, Any, Any, Any, str, Any, Any, Any]] = [
+        (np.arange(size), 1, EventKind.RECEIVED.value, records.received_at, "due_at", None,
+         iso_bulk(due), ""),
+        (finished, 2, EventKind.COMPLETED.value, records.completed_at[finished], "status",
+         Status.IN_PROGRESS.value, Status.COMPLETED.value, ""),
+        (returned, 3, EventKind.RETURNED.value, records.returned_at[returned], "status",
+         Status.COMPLETED.value, Status.RETURNED.value, ""),
+        (others, 2, _EVENT_OF[status[others]], records.status_at[others], "status",
+         Status.IN_PROGRESS.value, STATUS_VALUES[status[others]],
+         np.array(records.status_reason, dtype=object)[others]),
+        (differs, 2 + steps[differs], EventKind.UPDATED.value, last_step[differs],
+         "declared_due_at", None, iso_bulk(declared[differs]), DECLARED_REASON),
+    ]  # fmt: skip
+    columns: dict[str, list[Any]] = {name: [] for name in EVENT_FIELDS}
+    for rows, seq, kind, at, name, old, new, reason in parts:
+        values = (ids[rows], seq, kind, at, name, old, new, reason)
+        for column, value in zip(EVENT_FIELDS, values, strict=True):
+            columns[column].append(_spread(value, len(rows)))
+    flat = {name: np.concatenate(parts_) for name, parts_ in columns.items()}
+    order = np.lexsort((flat["seq"], flat["dossier_id"]))
+    events: Columns = {name: flat[name][order] for name in EVENT_FIELDS}
+    for name in ("kind", "field", "old_value", "new_value", "reason"):
+        events[name] = events[name].tolist()
+    events["recorded_at"] = np.full(len(order), now, dtype=np.int64)
+    events["actor"] = [actor] * len(order)
+    return events
+
+
+def _spread(value: Any, size: int) -> npt.NDArray[Any]:
+    """``value`` as an array of ``size`` entries (one value is repeated)."""
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, list):
+        return np.array(value, dtype=object)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return np.full(size, value, dtype=np.int64)
+    array = np.empty(size, dtype=object)
+    array[:] = [value] * size if size else []
+    return array

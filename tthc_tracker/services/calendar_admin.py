@@ -13,6 +13,7 @@ from tthc_tracker.services.calendars import Calendars, build_calendars
 from tthc_tracker.services.ledger import recompute_in
 from tthc_tracker.storage.calendar_data import package_rules
 from tthc_tracker.storage.db import Database
+from tthc_tracker.storage.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,8 @@ def edit_day(
 
     The edit and the recomputed due times are written in one transaction.
     """
-    with db.transaction() as repo:
+
+    def work(repo: Repository) -> CalendarChange:
         if kind is None:
             replaced: DayRule | None = repo.remove_calendar_edit(day)
         else:
@@ -46,7 +48,9 @@ def edit_day(
         calendars = build_calendars(repo.calendar_edits(), data_dir, *years)
         calendars.base.day_info(day)  # a date outside the built years fails before writing
         changed = recompute_in(repo, calendars, actor, now)
-    return CalendarChange(day, kind, replaced, changed, calendars)
+        return CalendarChange(day, kind, replaced, changed, calendars)
+
+    return db.run(work)
 
 
 def year_view(calendars: Calendars, year: int) -> list[DayInfo]:

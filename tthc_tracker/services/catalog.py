@@ -57,8 +57,7 @@ def new_agency(
 
 
 def add_agency(db: Database, agency: Agency, now: datetime) -> Agency:
-    with db.transaction() as repo:
-        repo.add_agency(agency, now)
+    db.run(lambda repo: repo.add_agency(agency, now))
     return agency
 
 
@@ -92,8 +91,7 @@ def new_procedure(
 
 
 def add_procedure(db: Database, procedure: Procedure, now: datetime) -> Procedure:
-    with db.transaction() as repo:
-        repo.add_procedure(procedure, now)
+    db.run(lambda repo: repo.add_procedure(procedure, now))
     return procedure
 
 

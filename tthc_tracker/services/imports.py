@@ -10,6 +10,7 @@ only if there is no error (or ``skip_invalid``) and this is not a dry run.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -92,18 +93,22 @@ def import_dossiers(
         if progress:
             progress(len(source.lines) - len(plan.fast) - len(plan.slow))
         batch = bulk_imports.Batch([], [])
-        try:
-            with db.transaction() as repo:
-                batch = bulk_imports.sort_out(
-                    repo, calendars, source.layout, source.lines, plan, now
-                )
-                results = _write_each(repo, calendars, source.layout, plan.slow, errors,
-                                      False, actor, now, progress)  # fmt: skip
-                if dry_run or (errors and not skip_invalid):
-                    raise _Discard
-                bulk_imports.write(repo, batch, actor, now)
-        except _Discard:
-            pass
+
+        def work(repo: Repository) -> None:  # re-run whole on a transient conflict
+            nonlocal batch, errors, results
+            attempt = replace(plan, slow=list(plan.slow), errors=list(plan.errors))
+            errors = attempt.errors
+            batch = bulk_imports.sort_out(
+                repo, calendars, source.layout, source.lines, attempt, now
+            )
+            results = _write_each(repo, calendars, source.layout, attempt.slow, errors,
+                                  False, actor, now, progress)  # fmt: skip
+            if dry_run or (errors and not skip_invalid):
+                raise _Discard
+            bulk_imports.write(repo, batch, actor, now)
+
+        with suppress(_Discard):
+            db.run(work)
         results.extend(bulk_imports.results(batch))
         if progress:
             progress(len(batch.records))
@@ -146,18 +151,22 @@ def _import_each(
     dry_run: bool,
     progress: Progress | None,
 ) -> tuple[list[ImportedDossier], list[RowError]]:
-    records, errors = parse_lines(source.layout, source.lines)
+    records, file_errors = parse_lines(source.layout, source.lines)
     if progress:
         progress(len(source.lines) - len(records))
     results: list[ImportedDossier] = []
-    try:
-        with db.transaction() as repo:
-            results = _write_each(repo, calendars, source.layout, records, errors, True,
-                                  actor, now, progress)  # fmt: skip
-            if dry_run or (errors and not skip_invalid):
-                raise _Discard
-    except _Discard:
-        pass
+    errors = file_errors
+
+    def work(repo: Repository) -> None:  # re-run whole on a transient conflict
+        nonlocal errors, results
+        errors = list(file_errors)
+        results = _write_each(repo, calendars, source.layout, records, errors, True,
+                              actor, now, progress)  # fmt: skip
+        if dry_run or (errors and not skip_invalid):
+            raise _Discard
+
+    with suppress(_Discard):
+        db.run(work)
     errors.sort(key=lambda e: e.line)
     return results, errors
 

@@ -95,10 +95,13 @@ def add_dossier(
     db: Database, calendars: Calendars, new: NewDossier, actor: str, now: datetime
 ) -> DossierView:
     """Receive a dossier: validate, compute its due time, write it and its first event."""
-    with db.transaction() as repo:
+
+    def work(repo: Repository) -> DossierView:
         dossier = receive_in(repo, calendars, new, actor, now)
         calendar = _calendar(repo, calendars, dossier.processing_agency)
         return _view(repo, calendar, dossier.code, now)
+
+    return db.run(work)
 
 
 def receive_in(
@@ -222,7 +225,7 @@ def _apply(
     actor: str,
     now: datetime,
 ) -> DossierView:
-    dossier = repo.get_dossier(dossier_code)
+    dossier = repo.get_dossier(dossier_code, lock=True)  # held until the commit
     history = repo.events(dossier_code)
     calendar = _calendar(repo, calendars, dossier.processing_agency)
     procedure = repo.get_procedure(dossier.procedure_code)
@@ -268,8 +271,9 @@ def transition(
     now: datetime,
 ) -> DossierView:
     """A lifecycle action (complete, return, supplement request/receipt, pause, …)."""
-    with db.transaction() as repo:
-        return transition_in(repo, calendars, dossier_code, kind, at, reason, actor, now)
+    return db.run(
+        lambda repo: transition_in(repo, calendars, dossier_code, kind, at, reason, actor, now)
+    )
 
 
 def transition_in(
@@ -325,8 +329,9 @@ def extend(
     now: datetime,
 ) -> DossierView:
     """Record the one allowed extension (hẹn lại ngày trả kết quả, ND 118 Art. 19.6)."""
-    with db.transaction() as repo:
-        return extend_in(repo, calendars, dossier_code, new_due, reason, at, actor, now)
+    return db.run(
+        lambda repo: extend_in(repo, calendars, dossier_code, new_due, reason, at, actor, now)
+    )
 
 
 def extend_in(
@@ -349,8 +354,7 @@ def extend_in(
 
 def recompute_open(db: Database, calendars: Calendars, actor: str, now: datetime) -> list[str]:
     """Replay every open dossier against the current calendar; returns the codes that changed."""
-    with db.transaction() as repo:
-        return recompute_in(repo, calendars, actor, now)
+    return db.run(lambda repo: recompute_in(repo, calendars, actor, now))
 
 
 def recompute_in(repo: Repository, calendars: Calendars, actor: str, now: datetime) -> list[str]:

@@ -29,7 +29,7 @@ from tthc_tracker.domain.letters import (
 from tthc_tracker.domain.times import local, nfc
 from tthc_tracker.services import mail
 from tthc_tracker.services.calendars import Calendars
-from tthc_tracker.services.ledger import extend_in
+from tthc_tracker.services.ledger import DossierView, extend_in
 from tthc_tracker.services.mail import Smtp
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
@@ -72,7 +72,8 @@ def template_path(templates_dir: Path, choice: str) -> Path:
 
 def draft(db: Database, calendars: Calendars, code: str, actor: str, now: datetime) -> bool:
     """`tthc letters draft CODE`: a draft for an open dossier; False if it already has one."""
-    with db.transaction() as repo:
+
+    def work(repo: Repository) -> bool:
         dossier = repo.get_dossier(code)
         if dossier.status not in OPEN_STATUSES:
             raise TransitionError(code, dossier.status.label, "lập dự thảo văn bản xin lỗi")
@@ -83,6 +84,8 @@ def draft(db: Database, calendars: Calendars, code: str, actor: str, now: dateti
         return repo.workflow.add_draft(
             code, agency.code, dossier.original_due_at, deadline, actor, now
         )
+
+    return db.run(work)
 
 
 def issue(
@@ -112,15 +115,17 @@ def issue(
     otherwise the message is kept in ``outbox/DATE/thong-bao/`` as a .eml file.
     """
     reason = nfc(reason)  # stored as the extension event's reason is: NFC, no outer blanks
-    written: Path | None = None
-    try:
-        with db.transaction() as repo:
-            existing = repo.workflow.letter_for(code)
-            if existing is not None and existing.status is LetterStatus.ISSUED:
-                raise DuplicateError("letter", f"{code} ({existing.number_text})")
-            before = repo.get_dossier(code)
-            view = extend_in(repo, calendars, code, new_due, reason, at, actor, now)
-            written = _write(
+    written: list[Path] = []  # the file of the attempt under way
+
+    def work(repo: Repository) -> tuple[StoredLetter, DossierView]:
+        _remove(written)  # an earlier attempt was rolled back: its number was not consumed
+        before = repo.get_dossier(code, lock=True)  # one issuer per dossier at a time
+        existing = repo.workflow.letter_for(code)
+        if existing is not None and existing.status is LetterStatus.ISSUED:
+            raise DuplicateError("letter", f"{code} ({existing.number_text})")
+        view = extend_in(repo, calendars, code, new_due, reason, at, actor, now)
+        written.append(
+            _write(
                 repo,
                 calendars,
                 templates_dir,
@@ -133,17 +138,26 @@ def issue(
                 actor,
                 now,
             )
-            letter = repo.workflow.letter_for(code)
-            if letter is None:  # pragma: no cover - _write stores it
-                raise NotFoundError("letter", code)
+        )
+        letter = repo.workflow.letter_for(code)
+        if letter is None:  # pragma: no cover - _write stores it
+            raise NotFoundError("letter", code)
+        return letter, view
+
+    try:
+        letter, view = db.run(work)
     except BaseException:
-        if written is not None:
-            written.unlink(missing_ok=True)
+        _remove(written)
         raise
     notice = None
     if outbox is not None:
         notice = notify(db, letter, honorific, smtp, outbox)
     return Issued(letter, view.dossier.due_at, letter.late, notice)
+
+
+def _remove(paths: list[Path]) -> None:
+    while paths:
+        paths.pop().unlink(missing_ok=True)
 
 
 def notify(

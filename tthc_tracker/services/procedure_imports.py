@@ -9,6 +9,7 @@ transaction (each change a ``due_recomputed`` event), as after a calendar edit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,24 +86,28 @@ def import_procedures(
 
     ``calendars`` (needed with ``update``) recompute the open dossiers of changed limits.
     """
-    found, errors = parse_procedures(source.layout, source.lines)
+    found, file_errors = parse_procedures(source.layout, source.lines)
     results: list[ImportedProcedure] = []
-    try:
-        with db.transaction() as repo:
-            for line, procedure in found:
-                try:
-                    with repo.savepoint():
-                        results.append(_write(repo, source.layout, line, procedure, update, now))
-                except RowInvalid as invalid:
-                    errors.extend(invalid.errors)
-            if dry_run or errors:
-                raise _Discard
-            if any(set(r.changes) & TIMING for r in results):
-                if calendars is None:
-                    raise ValueError("calendars are needed to recompute changed limits")
-                ledger.recompute_in(repo, calendars, actor, now)
-    except _Discard:
-        pass
+    errors = file_errors
+
+    def work(repo: Repository) -> None:  # re-run whole on a transient conflict
+        nonlocal errors, results
+        errors, results = list(file_errors), []
+        for line, procedure in found:
+            try:
+                with repo.savepoint():
+                    results.append(_write(repo, source.layout, line, procedure, update, now))
+            except RowInvalid as invalid:
+                errors.extend(invalid.errors)
+        if dry_run or errors:
+            raise _Discard
+        if any(set(r.changes) & TIMING for r in results):
+            if calendars is None:
+                raise ValueError("calendars are needed to recompute changed limits")
+            ledger.recompute_in(repo, calendars, actor, now)
+
+    with suppress(_Discard):
+        db.run(work)
     errors.sort(key=lambda e: e.line)
     return results, errors
 

@@ -42,15 +42,15 @@ def take_lease(
     ``plan`` (job name → "HH:MM") is kept with the lease for `tthc scheduler status`.
     """
     details = json.dumps(plan) if plan else ""
-    with db.transaction() as repo:
-        other = repo.workflow.take_lease(LEASE_NAME, holder, now, now + LEASE_TTL, details)
+    other = db.run(
+        lambda repo: repo.workflow.take_lease(LEASE_NAME, holder, now, now + LEASE_TTL, details)
+    )
     if other is not None:
         raise LeaseHeldError(other)
 
 
 def release_lease(db: Database, holder: str) -> None:
-    with db.transaction() as repo:
-        repo.workflow.release_lease(LEASE_NAME, holder)
+    db.run(lambda repo: repo.workflow.release_lease(LEASE_NAME, holder))
 
 
 def last_slot(now: datetime, at: time) -> datetime:

@@ -151,7 +151,8 @@ def freeze(
     """Store the report of a closed period as sent. A second freeze needs ``replace``."""
     if not period.is_closed(now):
         raise PeriodOpenError(period.label, period.end)
-    with db.transaction() as repo:
+
+    def work(repo: Repository) -> tuple[Report, Snapshot, Snapshot | None]:
         report = compute_in(repo, calendars, period, agency)
         scope = _scope(report.agency)
         before = repo.statistics.snapshot(period.key, scope)
@@ -159,7 +160,9 @@ def freeze(
             raise AlreadyFrozenError(period.label, before.frozen_at)
         data = json.dumps(report_json(report), ensure_ascii=False, sort_keys=True)
         snapshot = Snapshot(period.key, scope, period.first, period.last, data, now, actor, 0)
-        saved = repo.statistics.save_snapshot(snapshot)
+        return report, repo.statistics.save_snapshot(snapshot), before
+
+    report, saved, before = db.run(work)
     changed = (
         [] if before is None else differences(report_from_json(json.loads(before.data)), report)
     )

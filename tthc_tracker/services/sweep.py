@@ -119,9 +119,11 @@ def _record(
         for f in result.flags
         if (flagged[f.code].dossier_id, f.kind.value, f.due_at) not in existing
     ]
-    repo.workflow.add_flags(
+    inserted = repo.workflow.add_flags(
         [(flagged[f.code].dossier_id, f.kind.value, f.due_at) for f in new], result.run_id, now
     )
+    # A sweep running at the same time may have written some of them first: its events too.
+    new = [f for f in new if (flagged[f.code].dossier_id, f.kind.value, f.due_at) in inserted]
     repo.workflow.add_events(
         [
             (
@@ -147,8 +149,7 @@ def _record(
         )
         drafts.append((row.dossier_id, row.agency_id, row.candidate.original_due_at, deadline))
         lettered.add(row.dossier_id)
-    repo.workflow.add_drafts(drafts, actor, now)
-    result.drafts_created = len(drafts)
+    result.drafts_created = repo.workflow.add_drafts(drafts, actor, now)
 
 
 def sweep(
@@ -163,28 +164,31 @@ def sweep(
 ) -> SweepResult:
     """Run the sweep for ``as_of``; ``dry_run`` reports without writing anything."""
     result = SweepResult(as_of=as_of)
-    if not dry_run:
-        with db.transaction() as repo:
-            result.run_id = repo.workflow.start_run(as_of, trigger, clock())
-    try:
-        with db.transaction() as repo:
-            result.flags, flagged, horizon = _find(repo, calendars, as_of)
-            for flag in result.flags:
-                {
-                    FlagKind.AT_RISK: result.at_risk,
-                    FlagKind.OVERDUE: result.overdue,
-                    FlagKind.LATE_WITHOUT_APOLOGY: result.late_without_apology,
-                }[flag.kind].append(flag.code)
-            if not dry_run:
-                _record(repo, calendars, result, flagged, horizon, actor, clock())
-    except BaseException as error:  # Ctrl+C or SIGTERM too: the run is not left "running"
-        if result.run_id is not None:
-            with db.transaction() as repo:
-                repo.workflow.finish_run(result.run_id, "failed", clock(), {}, repr(error))
-        raise
-    if result.run_id is not None:
-        with db.transaction() as repo:
+
+    def find_and_record(repo: Repository) -> None:  # re-run whole on a transient conflict
+        result.at_risk, result.overdue, result.late_without_apology = [], [], []
+        result.flags, flagged, horizon = _find(repo, calendars, as_of)
+        for flag in result.flags:
+            {
+                FlagKind.AT_RISK: result.at_risk,
+                FlagKind.OVERDUE: result.overdue,
+                FlagKind.LATE_WITHOUT_APOLOGY: result.late_without_apology,
+            }[flag.kind].append(flag.code)
+        if not dry_run:
+            _record(repo, calendars, result, flagged, horizon, actor, clock())
+        if result.run_id is not None:  # "ok" commits with the run's writes, or neither does
             repo.workflow.finish_run(result.run_id, "ok", clock(), result.counts())
+
+    if not dry_run:
+        result.run_id = db.run(lambda repo: repo.workflow.start_run(as_of, trigger, clock()))
+    run_id = result.run_id
+    try:
+        db.run(find_and_record)
+    except BaseException as error:  # Ctrl+C or SIGTERM too: the run is not left "running"
+        if run_id is not None:
+            failed = repr(error)
+            db.run(lambda repo: repo.workflow.finish_run(run_id, "failed", clock(), {}, failed))
+        raise
     return result
 
 

@@ -28,6 +28,7 @@ from tthc_tracker.domain.errors import DuplicateError, NotFoundError, TthcError
 from tthc_tracker.domain.limits import limit_from_parts
 from tthc_tracker.domain.search import query_terms, search_text
 from tthc_tracker.domain.times import nfc
+from tthc_tracker.i18n import _
 from tthc_tracker.storage.models import (
     AgencyRow,
     CalendarEditRow,
@@ -48,7 +49,7 @@ class ConcurrentUpdateError(TthcError):
         self.code = code
 
     def message(self) -> str:
-        return f"Hồ sơ “{self.code}” vừa được người khác cập nhật; hãy thử lại."
+        return _("Hồ sơ “{code}” vừa được người khác cập nhật; hãy thử lại.").format(code=self.code)
 
 
 def _agency(row: AgencyRow) -> Agency:
@@ -344,8 +345,13 @@ class Repository:
             status=Status(m["status"]),
         )
 
-    def get_dossier(self, code: str) -> Dossier:
+    def get_dossier(self, code: str, *, lock: bool = False) -> Dossier:
+        """The stored dossier; ``lock``: hold its row until the commit first, so what is
+        computed from it (the next state, the next event ``seq``) cannot be overtaken by
+        another writer (PostgreSQL; SQLite writers are serialised anyway)."""
         code = nfc(code)
+        if lock:
+            self.workflow.lock_dossiers([self._dossier_id(code)])
         statement, _ = self._select_dossiers()
         found = self.session.execute(statement.where(DossierRow.code == code)).first()
         if found is None:
@@ -410,7 +416,10 @@ class Repository:
     def save_dossier(
         self, before: Dossier, after: Dossier, events: Sequence[Event], actor: str, now: datetime
     ) -> Dossier:
-        """Write ``after`` if the stored version is still ``before.version`` (compare-and-set)."""
+        """Write ``after`` if the stored version is still ``before.version`` (compare-and-set).
+
+        The UPDATE locks the row until the commit, so the last ``seq`` read after it is final.
+        """
         dossier_id = self._dossier_id(before.code)
         values = {name: getattr(after, name) for name in _DOSSIER_FIELDS if name != "code"}
         values.update(
@@ -438,6 +447,7 @@ class Repository:
     def append_events(self, code: str, events: Sequence[Event], actor: str, now: datetime) -> None:
         """Add events to a dossier's history without changing the dossier itself."""
         dossier_id = self._dossier_id(code)
+        self.workflow.lock_dossiers([dossier_id])
         last_seq = self.session.exec(
             select(func.max(DossierEventRow.seq)).where(DossierEventRow.dossier_id == dossier_id)
         ).one()

@@ -1,4 +1,12 @@
-"""Letters, letter numbers, sweep flags, sweep runs and the scheduler lease."""
+"""Letters, letter numbers, sweep flags, sweep runs and the scheduler lease.
+
+Every write here is safe when two sweeps, two letter issuers and many clerks run at once,
+on SQLite (writers serialised by ``BEGIN IMMEDIATE``) and on PostgreSQL at READ COMMITTED
+(see :mod:`tthc_tracker.storage.db`): flags, drafts and counters are inserted with
+``ON CONFLICT DO NOTHING`` and report what they really inserted; a letter number is one
+``UPDATE … RETURNING`` on the locked counter row; the dossier rows are locked before their
+next event ``seq`` is computed; the lease is one conditional upsert.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import ColumnElement, Table, case, func, or_, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from tthc_tracker.domain.dossier import Event, Status
-from tthc_tracker.domain.errors import NotFoundError
+from tthc_tracker.domain.errors import DuplicateError, NotFoundError
 from tthc_tracker.domain.letters import LetterStatus
 from tthc_tracker.domain.sweep import Candidate, FlagKind
 from tthc_tracker.storage.models import (
@@ -132,14 +140,28 @@ class Workflow:
             raise NotFoundError("agency", code)
         return found
 
-    def _insert_once(self, row: object) -> bool:
-        """Insert unless a unique constraint says it exists (a savepoint keeps the rest)."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            return False
-        return True
+    def _insert(self, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT of the session's dialect, which knows ``ON CONFLICT``."""
+        table: Table = model.__table__
+        if self.session.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _insert_new(
+        self, model: type[Any], rows: Sequence[dict[str, Any]], unique: Sequence[str]
+    ) -> list[tuple[Any, ...]]:
+        """Insert the rows whose ``unique`` columns are not taken yet (by a row committed or
+        being written by another transaction: PostgreSQL waits for it to end); returns the
+        ``unique`` values of the rows really inserted."""
+        if not rows:
+            return []
+        table: Table = model.__table__
+        statement = (
+            self._insert(model)
+            .on_conflict_do_nothing(index_elements=list(unique))
+            .returning(*(table.c[name] for name in unique))
+        )
+        return [tuple(r) for r in self.session.execute(statement, list(rows))]
 
     # -- letters ------------------------------------------------------------------------------
 
@@ -188,33 +210,25 @@ class Workflow:
         now: datetime,
     ) -> bool:
         """A draft for the dossier unless it already has a letter; True when created."""
-        return self._insert_once(
-            LetterRow(
-                dossier_id=self._dossier_id(dossier_code),
-                agency_id=self._agency_id(agency_code),
-                status=LetterStatus.DRAFT.value,
-                original_due_at=original_due_at,
-                apology_deadline=deadline,
-                created_at=now,
-                created_by=actor,
-            )
-        )
+        draft = (self._dossier_id(dossier_code), self._agency_id(agency_code))
+        return self.add_drafts([(*draft, original_due_at, deadline)], actor, now) == 1
 
     def next_number(self, agency_code: str, year: int) -> int:
         """Take the next number of ``agency_code`` for ``year`` (gapless: rolled back with the
         transaction if issuing fails)."""
         agency_id = self._agency_id(agency_code)
-        self._insert_once(LetterCounterRow(agency_id=agency_id, year=year, last_number=0))
-        self.session.execute(
-            update(LetterCounterRow)
-            .where(col(LetterCounterRow.agency_id) == agency_id, col(LetterCounterRow.year) == year)
-            .values(last_number=col(LetterCounterRow.last_number) + 1)
-        )
-        return self.session.exec(
-            select(LetterCounterRow.last_number).where(
-                LetterCounterRow.agency_id == agency_id, LetterCounterRow.year == year
-            )
-        ).one()
+        counter = {"agency_id": agency_id, "year": year, "last_number": 0}
+        self._insert_new(LetterCounterRow, [counter], ("agency_id", "year"))
+        # One statement: the row lock it takes is held to the commit, so a concurrent issuer
+        # waits and then increments the committed value (READ COMMITTED re-reads the row).
+        table: Table = LetterCounterRow.__table__  # type: ignore[attr-defined]
+        number: int = self.session.execute(
+            update(table)
+            .where(table.c.agency_id == agency_id, table.c.year == year)
+            .values(last_number=table.c.last_number + 1)
+            .returning(table.c.last_number)
+        ).scalar_one()
+        return number
 
     def issue(
         self,
@@ -236,19 +250,20 @@ class Workflow:
         actor: str,
         now: datetime,
     ) -> None:
-        """Turn the dossier's draft (or nothing) into the issued letter."""
+        """Turn the dossier's draft (made now if it has none) into the issued letter."""
         dossier_id = self._dossier_id(dossier_code)
-        row = self.session.exec(select(LetterRow).where(LetterRow.dossier_id == dossier_id)).first()
-        if row is None:
-            row = LetterRow(
-                dossier_id=dossier_id,
-                agency_id=self._agency_id(agency_code),
-                status=LetterStatus.DRAFT.value,
-                original_due_at=original_due_at,
-                created_at=now,
-                created_by=actor,
-            )
-        row.agency_id = self._agency_id(agency_code)
+        agency_id = self._agency_id(agency_code)
+        # A sweep may be writing the draft right now: insert-if-missing, then lock the row.
+        self.add_drafts([(dossier_id, agency_id, original_due_at, deadline)], actor, now)
+        row = self.session.exec(
+            select(LetterRow)
+            .where(LetterRow.dossier_id == dossier_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        if row.status == LetterStatus.ISSUED.value:
+            raise DuplicateError("letter", f"{dossier_code} ({row.number_text})")
+        row.agency_id = agency_id
         row.status = LetterStatus.ISSUED.value
         row.year, row.number, row.number_text = year, number, number_text
         row.reason, row.new_due_at, row.original_due_at = reason, new_due_at, original_due_at
@@ -263,15 +278,8 @@ class Workflow:
         self, dossier_code: str, kind: FlagKind, due_at: datetime, run_id: int | None, now: datetime
     ) -> bool:
         """Record a flag once per dossier, kind and due-time version; True when new."""
-        return self._insert_once(
-            FlagRow(
-                dossier_id=self._dossier_id(dossier_code),
-                kind=kind.value,
-                due_at=due_at,
-                run_id=run_id,
-                created_at=now,
-            )
-        )
+        flag = (self._dossier_id(dossier_code), kind.value, due_at)
+        return bool(self.add_flags([flag], run_id, now))
 
     def start_run(self, as_of: datetime, trigger: str, now: datetime) -> int:
         row = SweepRunRow(started_at=now, as_of=as_of, outcome="running", trigger=trigger)
@@ -307,31 +315,38 @@ class Workflow:
     def take_lease(
         self, name: str, holder: str, now: datetime, until: datetime, details: str = ""
     ) -> str | None:
-        """Take or renew the lease; returns the other live holder's name when refused."""
-        row = self.session.get(LeaseRow, name)
-        if row is None:
-            lease = LeaseRow(name=name, holder=holder, expires_at=until, details=details)
-            if self._insert_once(lease):
-                return None
-            row = self.session.get(LeaseRow, name)
-            if row is None:  # pragma: no cover
-                return "?"
-        if row.holder != holder and row.expires_at > now:
-            return row.holder
-        row.holder, row.expires_at = holder, until
-        if details:
-            row.details = details
-        self.session.add(row)
-        self.session.flush()
-        return None
+        """Take or renew the lease; returns the other live holder's name when refused.
+
+        One upsert: insert the lease, or take it over if it is ours or has expired; two
+        schedulers starting at once cannot both get it.
+        """
+        table: Table = LeaseRow.__table__  # type: ignore[attr-defined]
+        insert = self._insert(LeaseRow).values(
+            name=name, holder=holder, expires_at=until, details=details
+        )
+        kept: ColumnElement[Any] = insert.excluded.details
+        statement = insert.on_conflict_do_update(
+            index_elements=[table.c.name],
+            set_={
+                "holder": insert.excluded.holder,
+                "expires_at": insert.excluded.expires_at,
+                "details": case((kept != "", kept), else_=table.c.details),
+            },
+            where=or_(table.c.holder == holder, table.c.expires_at <= now),
+        ).returning(table.c.holder)
+        if self.session.execute(statement).first() is not None:
+            return None
+        other = self.session.execute(sa_select(table.c.holder).where(table.c.name == name))
+        current: str = other.scalar_one()
+        return current
 
     def lease(self, name: str) -> tuple[str, datetime, str] | None:
         """(holder, expires_at, details) of the lease, if any."""
-        row = self.session.get(LeaseRow, name)
+        row = self.session.get(LeaseRow, name, populate_existing=True)
         return None if row is None else (row.holder, row.expires_at, row.details)
 
     def release_lease(self, name: str, holder: str) -> None:
-        row = self.session.get(LeaseRow, name)
+        row = self.session.get(LeaseRow, name, populate_existing=True)
         if row is not None and row.holder == holder:
             self.session.delete(row)
             self.session.flush()
@@ -377,19 +392,32 @@ class Workflow:
 
     def add_flags(
         self, flags: Sequence[tuple[int, str, datetime]], run_id: int | None, now: datetime
-    ) -> None:
-        if flags:
+    ) -> set[tuple[int, str, datetime]]:
+        """Insert the flags (dossier id, kind, due-time version) that do not exist yet, even
+        if another sweep is inserting them at the same moment; returns those inserted here."""
+        rows = [
+            {"dossier_id": d, "kind": k, "due_at": due, "run_id": run_id, "created_at": now}
+            for d, k, due in flags
+        ]
+        inserted = self._insert_new(FlagRow, rows, ("dossier_id", "kind", "due_at"))
+        return {(d, k, due) for d, k, due in inserted}
+
+    def lock_dossiers(self, ids: Sequence[int]) -> None:
+        """Lock the dossier rows (ascending id, so two lockers cannot deadlock) until the
+        commit: who appends events must hold the row before reading the last ``seq``.
+        ``FOR NO KEY UPDATE`` lets rows that only reference a dossier be written meanwhile."""
+        for chunk in _chunks(sorted(set(ids))):
             self.session.execute(
-                insert(FlagRow),
-                [
-                    {"dossier_id": d, "kind": k, "due_at": due, "run_id": run_id, "created_at": now}
-                    for d, k, due in flags
-                ],
-            )
+                sa_select(col(DossierRow.id))
+                .where(col(DossierRow.id).in_(chunk))
+                .order_by(col(DossierRow.id))
+                .with_for_update(key_share=True)
+            ).all()
 
     def add_events(self, events: Sequence[tuple[int, Event]], actor: str, now: datetime) -> None:
         """Append events to many dossiers at once (each gets its next ``seq``)."""
         ids = sorted({d for d, _ in events})
+        self.lock_dossiers(ids)
         last: dict[int, int] = {}
         for chunk in _chunks(ids):
             rows = self.session.exec(
@@ -416,7 +444,7 @@ class Workflow:
                 }
             )
         if values:
-            self.session.execute(insert(DossierEventRow), values)
+            self.session.execute(self._insert(DossierEventRow), values)
 
     def dossiers_with_letters(self, ids: Sequence[int]) -> set[int]:
         found: set[int] = set()
@@ -429,27 +457,26 @@ class Workflow:
 
     def add_drafts(
         self, drafts: Sequence[tuple[int, int, datetime, date]], actor: str, now: datetime
-    ) -> None:
-        """Drafts as (dossier id, agency id, original due, apology deadline)."""
-        if drafts:
-            self.session.execute(
-                insert(LetterRow),
-                [
-                    {
-                        "dossier_id": d,
-                        "agency_id": a,
-                        "status": LetterStatus.DRAFT.value,
-                        "original_due_at": due,
-                        "apology_deadline": deadline,
-                        "created_at": now,
-                        "created_by": actor,
-                        "reason": "",
-                        "late": False,
-                        "template": "",
-                    }
-                    for d, a, due, deadline in drafts
-                ],
-            )
+    ) -> int:
+        """Drafts as (dossier id, agency id, original due, apology deadline), for the dossiers
+        that have no letter yet (nor one being written by another transaction); returns how
+        many were created."""
+        rows = [
+            {
+                "dossier_id": d,
+                "agency_id": a,
+                "status": LetterStatus.DRAFT.value,
+                "original_due_at": due,
+                "apology_deadline": deadline,
+                "created_at": now,
+                "created_by": actor,
+                "reason": "",
+                "late": False,
+                "template": "",
+            }
+            for d, a, due, deadline in drafts
+        ]
+        return len(self._insert_new(LetterRow, rows, ("dossier_id",)))
 
     def sweep_rows(self, open_due_before: datetime, finished_since: datetime) -> list[SweepRow]:
         """Open dossiers due before the horizon, and dossiers finished late since
