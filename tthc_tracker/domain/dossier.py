@@ -71,6 +71,11 @@ class EventKind(StrEnum):
         return EVENT_LABELS[self]
 
 
+BOOKKEEPING = frozenset({EventKind.FLAGGED, EventKind.DUE_RECOMPUTED})
+"""Events the system writes about a dossier (sweep flags, recomputed due times): they are
+stamped when written, so they do not bound when the next lifecycle action may be dated."""
+
+
 EVENT_LABELS = {
     EventKind.RECEIVED: "Tiếp nhận",
     EventKind.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung",

@@ -8,7 +8,7 @@ supplement count, extension flag and completion and return times stored on the d
 
 Sweep flags and recomputed due times are stamped when the system writes them, and
 corrections (``updated``) carry the time of the step they follow: none of them is a lifecycle
-step, so they are left out of the time order (``services.ledger.BOOKKEEPING`` likewise).
+step, so they are left out of the time order (``domain.dossier.BOOKKEEPING`` plus ``updated``).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tthc_tracker.domain.dossier import TRANSITIONS, EventKind, Lifecycle, Status
+from tthc_tracker.domain.dossier import BOOKKEEPING, TRANSITIONS, EventKind, Lifecycle, Status
 from tthc_tracker.domain.errors import TthcError
 from tthc_tracker.domain.times import show
 from tthc_tracker.i18n import _
 
-NOT_LIFECYCLE = frozenset({EventKind.FLAGGED, EventKind.DUE_RECOMPUTED, EventKind.UPDATED})
+NOT_LIFECYCLE = BOOKKEEPING | {EventKind.UPDATED}
 EVENT_KINDS = frozenset(kind.value for kind in EventKind)
 
 

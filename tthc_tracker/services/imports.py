@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tthc_tracker.documents.tabular import Cell, RawTable, read_table, write_table
-from tthc_tracker.domain.dossier import Dossier, Event, EventKind, Status
+from tthc_tracker.domain.dossier import BOOKKEEPING, Dossier, Event, EventKind, Status
 from tthc_tracker.domain.dossier_rows import DOSSIER_COLUMNS, FINISHED, DossierRecord
 from tthc_tracker.domain.errors import NotFoundError, TthcError
 from tthc_tracker.domain.imports import Layout, RowError, RowInvalid, locate_header
@@ -365,7 +365,7 @@ def _update(
     )
 
 
-_LIFECYCLE = frozenset(EventKind) - ledger.BOOKKEEPING - {EventKind.UPDATED}
+_LIFECYCLE = frozenset(EventKind) - BOOKKEEPING - {EventKind.UPDATED}
 
 
 def _advance(

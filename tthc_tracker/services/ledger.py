@@ -10,6 +10,7 @@ from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.catalog import Procedure, code, required
 from tthc_tracker.domain.deadline import Deadline, check_extension, compute_deadline
 from tthc_tracker.domain.dossier import (
+    BOOKKEEPING,
     OPEN_STATUSES,
     ApplicantKind,
     Channel,
@@ -68,10 +69,6 @@ class NewDossier:
     receiving_agency: str | None = None
     returning_agency: str | None = None
 
-
-BOOKKEEPING = frozenset({EventKind.FLAGGED, EventKind.DUE_RECOMPUTED})
-"""Events the system writes about a dossier (sweep flags, recomputed due times): they are
-stamped when written, so they do not bound when the next lifecycle action may be dated."""
 
 EventMaker = Callable[
     [Dossier, datetime, list[Event], WorkCalendar, Procedure], tuple[Dossier, Event]
