@@ -18,6 +18,14 @@ Code  Portal meaning                                   Product status
 10    Đã trả kết quả                                   returned
 ====  ===============================================  =======================
 
+Source of the codes (checked 27/11/2026): the TRANGTHAIHOSO list of a one-stop system that
+syncs with the portal (HuanVu201/DichVuCong_KhoaLuan_PASETO,
+quantri_client/src/features/hoso/data/formData.ts), the same ten codes in an independent
+table and in a Hà Giang client of the portal's DongBoHoSoMC service (1 on submission, 2 on
+receipt, 3 on refusal, 10 on return). Code 6 is precisely "waiting for the applicant's taxes
+or fees"; the product's ``paused`` is broader, so an export writes 6 for every paused
+dossier (the portal has no other code for a pause that stops the clock).
+
 A blank status follows the times: NgayTra → returned, NgayKetThucXuLy → completed, else
 in_progress. A returned dossier without NgayKetThucXuLy is completed at its return time.
 Statuses other than in progress / completed / returned need ``status_at`` (when the dossier
