@@ -24,6 +24,7 @@ from tests.conftest import (
     P_15_DAYS,
     P_HALF_DAY,
     P_SAME_DAY,
+    MakeLedger,
     Runner,
     add_dossier,
     build_template,
@@ -130,3 +131,9 @@ def own_letter_files(ledger: Ledger, folder: Path) -> list[Path]:
         ledger.execute(f"UPDATE letter SET path = '{copy}' WHERE id = {letter_id}")
         copies.append(copy)
     return copies
+
+
+@pytest.fixture
+def other_db(make_ledger: MakeLedger) -> Ledger:
+    """A second, empty database of the same backend (dropped after the test)."""
+    return make_ledger()

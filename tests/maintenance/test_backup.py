@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from tests.backends import Ledger, Ledgers
+from tests.backends import Ledger
 from tests.conftest import Runner, add_dossier, fails, ok, runner_for
 from tests.maintenance.conftest import dump
 from tthc_tracker.storage import backup as backup_storage
-
-
-@pytest.fixture
-def other_db(backend: Ledgers, env: Path) -> Iterator[Ledger]:
-    """A second, empty database of the same backend."""
-    folder = env / "other"
-    folder.mkdir()
-    ledger = backend.new(folder)
-    yield ledger
-    backend.drop(ledger)
 
 
 def test_round_trip_gives_the_same_ledger_and_it_passes_the_check(

@@ -10,21 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.backends import Ledger, Ledgers, PostgresServer
+from tests.backends import Ledger, PostgresServer
 from tests.conftest import Runner, add_dossier, fails, ok, runner_for
 from tests.maintenance.conftest import ALL_TABLES, dump
 
 ISSUE = ("--reason", "Chờ xác minh", "--new-due", "2026-12-01 09:00", "--at", "2026-11-26 10:00")
-
-
-@pytest.fixture
-def other_db(backend: Ledgers, env: Path) -> Iterator[Ledger]:
-    """A second, empty database of the same backend."""
-    folder = env / "other"
-    folder.mkdir()
-    ledger = backend.new(folder)
-    yield ledger
-    backend.drop(ledger)
 
 
 @pytest.fixture
