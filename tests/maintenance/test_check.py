@@ -9,6 +9,7 @@ from typing import Any
 from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok
 from tests.maintenance.conftest import own_letter_files
+from tthc_tracker.storage.db import head_revision
 
 CHECKS = ["schema", "foreign_keys", "letters", "events"]
 
@@ -30,7 +31,7 @@ def failing(data: dict[str, Any]) -> dict[str, list[str]]:
 def test_a_realistic_ledger_passes(ledger: Runner) -> None:
     result = ok(ledger("db", "check"))
     lines = result.out.splitlines()
-    assert lines[0] == "OK   Phiên bản cấu trúc: 0004 (mới nhất)"
+    assert lines[0] == f"OK   Phiên bản cấu trúc: {head_revision()} (mới nhất)"
     assert "OK   Tệp văn bản xin lỗi: 2 văn bản đã ban hành, tệp khớp mã băm SHA-256" in lines
     assert "OK   Khóa ngoại: mọi liên kết giữa các bảng đều trỏ tới dòng có thật" in lines
     assert any(line.startswith("OK   Chuỗi sự kiện hồ sơ: 6 hồ sơ,") for line in lines)
@@ -111,7 +112,9 @@ def test_events_out_of_order_and_a_missing_receipt_are_found(
 def test_a_wrong_schema_version_is_found(ledger: Runner, ledger_db: Ledger) -> None:
     ledger_db.execute("UPDATE alembic_version SET version_num = '0003'")
     problems = failing(check_json(ledger, False))
-    assert problems == {"schema": ["0003, cũ hơn bản mới nhất 0004; chạy tthc init để nâng cấp"]}
+    assert problems == {
+        "schema": [f"0003, cũ hơn bản mới nhất {head_revision()}; chạy tthc init để nâng cấp"]
+    }
     ledger_db.execute("UPDATE alembic_version SET version_num = '9999'")
     (detail,) = failing(check_json(ledger, False))["schema"]
     assert detail.startswith("9999: không có trong các bản nâng cấp của phần mềm này")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -143,7 +142,7 @@ def test_a_letter_issued_after_the_period_does_not_count_in_it(
     assert report.total.pending_overdue == 1
     assert report.total.late_without_apology == 1
     assert report.late[0].letter_number is None
-    issued_in_time = replace(late, letter_issued_at=datetime(2026, 10, 5, 9, tzinfo=LOCAL_TZ))
+    issued_in_time = late._replace(letter_issued_at=datetime(2026, 10, 5, 9, tzinfo=LOCAL_TZ))
     assert build_report([issued_in_time], OCTOBER, calendars).total.late_with_apology == 1
 
 

@@ -28,6 +28,7 @@ from tests.workflow.conftest import (
 from tthc_tracker.bootstrap import build
 from tthc_tracker.domain.times import LOCAL_TZ
 from tthc_tracker.services import sweep as sweep_service
+from tthc_tracker.storage import workflow
 
 JSON_KEYS = {
     "as_of",
@@ -201,7 +202,13 @@ def test_an_extended_dossier_is_not_at_risk_but_can_be_overdue(ledger: Runner) -
 # --- re-runs, dry runs, due-time versions, history ---------------------------------------
 
 
-def test_a_second_run_changes_nothing(ledger: Runner, ledger_db: Ledger) -> None:
+@pytest.mark.parametrize("bulk_from", [1, workflow.BULK_ARRAY_ROWS], ids=["arrays", "rows"])
+def test_a_second_run_changes_nothing(
+    ledger: Runner, ledger_db: Ledger, bulk_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "arrays": PostgreSQL writes flags, events and drafts as one INSERT … unnest(…) each,
+    # the path of a province's first sweep; SQLite has one path whatever the threshold
+    monkeypatch.setattr(workflow, "BULK_ARRAY_ROWS", bulk_from)
     receive(ledger, "HS-1")
     receive(ledger, "HS-2", "2026-03-02 09:00")  # due Thu 05/03: overdue on 06/03
     receive(ledger, "HS-3")

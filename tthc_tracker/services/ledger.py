@@ -96,7 +96,7 @@ def add_dossier(
     def work(repo: Repository) -> DossierView:
         dossier = receive_in(repo, calendars, new, actor, now)
         calendar = _calendar(repo, calendars, dossier.processing_agency)
-        return _view(repo, calendar, dossier.code, now)
+        return _view(repo, calendar, dossier, now)
 
     return db.run(work)
 
@@ -139,11 +139,11 @@ def receive_in(
 
 
 def _view(
-    repo: Repository, calendar: WorkCalendar, dossier_code: str, as_of: datetime
+    repo: Repository, calendar: WorkCalendar, dossier: Dossier, as_of: datetime
 ) -> DossierView:
-    dossier = repo.get_dossier(dossier_code)
+    """``dossier`` as just read or written in this transaction (not read a second time)."""
     procedure = repo.get_procedure(dossier.procedure_code)
-    events = tuple(repo.events(dossier_code))
+    events = tuple(repo.events(dossier.code))
     deadline = _deadline(calendar, procedure, dossier, [e.event for e in events])
     due = dossier.due_at
     left = calendar.working_between(as_of, due)
@@ -167,9 +167,7 @@ def show_dossier(
 ) -> DossierView:
     with db.transaction() as repo:
         dossier = repo.get_dossier(dossier_code)
-        return _view(
-            repo, _calendar(repo, calendars, dossier.processing_agency), dossier_code, as_of
-        )
+        return _view(repo, _calendar(repo, calendars, dossier.processing_agency), dossier, as_of)
 
 
 def list_dossiers(
@@ -187,8 +185,7 @@ def list_dossiers(
             statuses = [Status.IN_PROGRESS] if status in (None, Status.IN_PROGRESS) else []
         found = repo.list_dossiers(statuses, agency, as_of if overdue else None)
         return [
-            _view(repo, _calendar(repo, calendars, d.processing_agency), d.code, as_of)
-            for d in found
+            _view(repo, _calendar(repo, calendars, d.processing_agency), d, as_of) for d in found
         ]
 
 
@@ -198,7 +195,7 @@ def search_dossiers(
     """Dossiers by applicant name, code or phone, case and marks ignored; best first."""
     with db.transaction() as repo:
         return [
-            _view(repo, _calendar(repo, calendars, d.processing_agency), d.code, as_of)
+            _view(repo, _calendar(repo, calendars, d.processing_agency), d, as_of)
             for d in repo.search_dossiers(text, limit)
         ]
 
@@ -234,8 +231,8 @@ def _apply(
     after = replace(after, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
     # An event that records a due time itself (the extension) needs no second record of it.
     recomputed = [e for e in _due_events(dossier, deadline, event.at) if e.field != event.field]
-    repo.save_dossier(dossier, after, [event, *recomputed], actor, now)
-    return _view(repo, calendar, dossier_code, now)
+    saved = repo.save_dossier(dossier, after, [event, *recomputed], actor, now)
+    return _view(repo, calendar, saved, now)
 
 
 def _transition_maker(kind: EventKind, at: datetime, reason: str) -> EventMaker:

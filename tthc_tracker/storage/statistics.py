@@ -155,26 +155,26 @@ def _joined(statement: Any) -> Any:
 
 
 def _record(row: Any) -> StatRecord:
-    return StatRecord(
-        code=row[0],
-        procedure=row[1],
-        field=row[2],
-        level=row[3],
-        agency=row[4],
-        applicant=row[5],
-        channel=_CHANNELS[row[6]],
-        received_at=_utc(row[7]),  # type: ignore[arg-type]  # never NULL
-        original_due_at=_utc(row[8]),  # type: ignore[arg-type]
-        due_at=_utc(row[9]),  # type: ignore[arg-type]
-        status=_STATUSES[row[10]],
-        completed_at=_utc(row[11]),
-        returned_at=_utc(row[12]),
-        closed_at=_utc(row[13]),
-        extended=bool(row[14]),
-        letter_number=row[15],
-        letter_issued_at=_utc(row[16]),
-        letter_late=bool(row[17]),
-        new_due_at=_utc(row[18]),
+    return StatRecord(  # positional, in the fields' order: the fastest way to build one
+        row[0],  # code
+        row[1],  # procedure
+        row[2],  # field
+        row[3],  # level
+        row[4],  # agency
+        row[5],  # applicant
+        _CHANNELS[row[6]],
+        _utc(row[7]),  # type: ignore[arg-type]  # received_at, never NULL
+        _utc(row[8]),  # type: ignore[arg-type]  # original_due_at
+        _utc(row[9]),  # type: ignore[arg-type]  # due_at
+        _STATUSES[row[10]],
+        _utc(row[11]),  # completed_at
+        _utc(row[12]),  # returned_at
+        _utc(row[13]),  # closed_at
+        bool(row[14]),  # extended
+        row[15],  # letter_number
+        _utc(row[16]),  # letter_issued_at
+        bool(row[17]),  # letter_late
+        _utc(row[18]),  # new_due_at
     )
 
 
