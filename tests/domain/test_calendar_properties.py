@@ -6,7 +6,7 @@ Instants are drawn in whole seconds between 2016 and 2033, well inside the calen
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 import numpy as np
@@ -186,3 +186,37 @@ def test_bulk_equals_scalar_for_any_office_hours(
             add_working_bulk(calendar, starts, seconds)
         return
     assert add_working_bulk(calendar, starts, seconds).tolist() == expected
+
+
+def _zone_ordinal(calendar: WorkCalendar, instant: datetime) -> int:
+    """ordinal() as the time-zone conversion computes it (the path without a fixed offset)."""
+    moment = instant.astimezone(LOCAL_TZ)
+    index = (moment.date() - calendar.first_day).days
+    of_day = moment.hour * 3600 + moment.minute * 60 + moment.second
+    sessions, cum_start, _ = calendar.tables()
+    elapsed = cum_start[index]
+    for start, end in sessions[index]:
+        if of_day <= start:
+            break
+        elapsed += min(of_day, end) - start
+    return elapsed
+
+
+@PROPERTY
+@given(
+    epoch_seconds,
+    st.integers(0, 999_999),
+    st.sampled_from([UTC, LOCAL_TZ, timezone(timedelta(hours=7)), timezone(-timedelta(hours=5))]),
+)
+def test_ordinal_by_fixed_offset_equals_the_zone_conversion(
+    seconds: int, micro: int, zone: tzinfo
+) -> None:
+    instant = datetime.fromtimestamp(seconds, zone).replace(microsecond=micro)
+    assert CALENDAR.ordinal(instant) == _zone_ordinal(CALENDAR, instant)
+
+
+def test_ordinal_outside_the_range_is_still_refused() -> None:
+    with pytest.raises(CalendarRangeError):
+        CALENDAR.ordinal(datetime(2036, 1, 1, 3, tzinfo=UTC))
+    with pytest.raises(CalendarRangeError):
+        CALENDAR.ordinal(datetime(2014, 12, 31, 16, 59, tzinfo=UTC))  # 23:59 local

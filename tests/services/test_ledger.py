@@ -92,6 +92,15 @@ def test_receiving_computes_the_due_time_and_writes_the_first_event(
     assert view.timeliness is Timeliness.OVERDUE
 
 
+def test_the_view_after_receiving_is_the_view_read_back(db: Database, calendars: Calendars) -> None:
+    # add_dossier builds its view from what it has just written, without reading it back
+    added = receive(db, calendars, "H-1", "02/03/2026 09:00")
+    shown = ledger.show_dossier(db, calendars, "H-1", NOW)
+    assert added == shown
+    with pytest.raises(NotFoundError):
+        ledger.show_dossier(db, calendars, "H-404", NOW)
+
+
 def test_agency_office_hours_are_used(db: Database, calendars: Calendars) -> None:
     # 07:30-11:30,13:00-17:00: counting starts at 07:30 and 3 whole days end on Wednesday.
     view = receive(db, calendars, "H-1", "02/03/2026 07:15", agency="LX")

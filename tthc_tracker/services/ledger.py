@@ -94,17 +94,18 @@ def add_dossier(
     """Receive a dossier: validate, compute its due time, write it and its first event."""
 
     def work(repo: Repository) -> DossierView:
-        dossier = receive_in(repo, calendars, new, actor, now)
+        dossier, events = receive_in(repo, calendars, new, actor, now)
         calendar = _calendar(repo, calendars, dossier.processing_agency)
-        return _view(repo, calendar, dossier, now)
+        return _view(repo, calendar, dossier, now, events)
 
     return db.run(work)
 
 
 def receive_in(
     repo: Repository, calendars: Calendars, new: NewDossier, actor: str, now: datetime
-) -> Dossier:
-    """Receive a dossier inside a caller's transaction (a file import writes many in one)."""
+) -> tuple[Dossier, list[RecordedEvent]]:
+    """Receive a dossier inside a caller's transaction (a file import writes many in one);
+    returns it and its history as written."""
     dossier_code = code(new.code, "mã hồ sơ")
     applicant = required(new.applicant, "--applicant")
     if new.received_at > now:
@@ -134,16 +135,20 @@ def receive_in(
     deadline = _deadline(calendar, procedure, draft, [])
     dossier = replace(draft, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
     event = Event(EventKind.RECEIVED, received_at, "", "due_at", None, iso(deadline.due_at))
-    repo.add_dossier(dossier, [event], actor, now)
-    return dossier
+    return dossier, repo.add_dossier(dossier, [event], actor, now)
 
 
 def _view(
-    repo: Repository, calendar: WorkCalendar, dossier: Dossier, as_of: datetime
+    repo: Repository,
+    calendar: WorkCalendar,
+    dossier: Dossier,
+    as_of: datetime,
+    history: list[RecordedEvent] | None = None,
 ) -> DossierView:
-    """``dossier`` as just read or written in this transaction (not read a second time)."""
+    """``dossier`` as just read or written in this transaction (not read a second time);
+    ``history``: its events when the caller has just written all of them."""
     procedure = repo.get_procedure(dossier.procedure_code)
-    events = tuple(repo.events(dossier.code))
+    events = tuple(repo.events(dossier.code) if history is None else history)
     deadline = _deadline(calendar, procedure, dossier, [e.event for e in events])
     due = dossier.due_at
     left = calendar.working_between(as_of, due)

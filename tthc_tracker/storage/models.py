@@ -118,7 +118,7 @@ class DossierEventRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    dossier_id: int = Field(foreign_key="dossier.id")  # indexed by the unique key it starts (0006)
     seq: int
     kind: str
     at: datetime  # when it happened
@@ -188,7 +188,7 @@ class FlagRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    dossier_id: int = Field(foreign_key="dossier.id")  # indexed by the unique key it starts (0006)
     kind: str
     due_at: datetime
     run_id: int | None = Field(default=None, foreign_key="sweep_run.id")

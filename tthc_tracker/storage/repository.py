@@ -54,7 +54,8 @@ class ConcurrentUpdateError(TthcError):
         return _("Hồ sơ “{code}” vừa được người khác cập nhật; hãy thử lại.").format(code=self.code)
 
 
-def _agency(row: AgencyRow) -> Agency:
+def _agency(row: Any) -> Agency:
+    """An agency from its row (an AgencyRow, or a core row with the same column names)."""
     return Agency(
         code=row.code,
         name=row.name,
@@ -73,7 +74,8 @@ def _agency(row: AgencyRow) -> Agency:
     )
 
 
-def _procedure(row: ProcedureRow, agency_code: str | None) -> Procedure:
+def _procedure(row: Any, agency_code: str | None) -> Procedure:
+    """A procedure from its row (a ProcedureRow, or a core row with the same names)."""
     return Procedure(
         code=row.code,
         name=row.name,
@@ -208,10 +210,11 @@ class Repository:
         code = nfc(code)  # codes are stored in NFC: look them up the same way
         entry = self._agencies.get(code)
         if entry is None:
-            row = self.session.exec(select(AgencyRow).where(AgencyRow.code == code)).first()
+            # core columns, not an ORM object: a model instance costs more than the query
+            table = AgencyRow.__table__  # type: ignore[attr-defined]
+            row = self.session.execute(sa_select(table).where(table.c.code == code)).first()
             if row is None:
                 raise NotFoundError("agency", code)
-            assert row.id is not None
             entry = self._agencies[code] = (row.id, _agency(row))
         return entry
 
@@ -298,14 +301,15 @@ class Repository:
         self._flush("procedure", procedure.code)
 
     def _procedures(self, *where: object) -> list[tuple[int, Procedure]]:
+        table = ProcedureRow.__table__  # type: ignore[attr-defined]
         statement = (
-            select(ProcedureRow, AgencyRow.code)
-            .join(AgencyRow, col(ProcedureRow.agency_id) == AgencyRow.id, isouter=True)
+            sa_select(table, col(AgencyRow.code).label("agency_code_"))
+            .join(AgencyRow, table.c.agency_id == AgencyRow.id, isouter=True)
             .where(*where)  # type: ignore[arg-type]
-            .order_by(ProcedureRow.code)
+            .order_by(table.c.code)
         )
-        found = self.session.exec(statement)
-        return [(row.id or 0, _procedure(row, agency)) for row, agency in found]
+        found = self.session.execute(statement)
+        return [(row.id, _procedure(row, row.agency_code_)) for row in found]
 
     def _procedure_entry(self, code: str) -> tuple[int, Procedure]:
         code = nfc(code)
@@ -345,7 +349,8 @@ class Repository:
 
     def add_dossier(
         self, dossier: Dossier, events: Sequence[Event], actor: str, now: datetime
-    ) -> None:
+    ) -> list[RecordedEvent]:
+        """Write a new dossier and its first events; returns them as recorded."""
         values = {
             **{name: getattr(dossier, name) for name in _DOSSIER_FIELDS},
             **self._ids(dossier),
@@ -362,6 +367,7 @@ class Repository:
         if dossier_id is None:  # the code is taken: nothing was written
             raise DuplicateError("dossier", dossier.code)
         self._append_events(dossier_id, 0, events, actor, now)
+        return [RecordedEvent(seq, event, actor, now) for seq, event in enumerate(events, start=1)]
 
     def _append_events(
         self, dossier_id: int, last_seq: int, events: Iterable[Event], actor: str, now: datetime

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, func, literal_column, or_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -169,6 +179,19 @@ class Workflow:
         statement = self._insert(model).on_conflict_do_nothing(index_elements=list(unique))
         return [tuple(r) for r in self.session.execute(statement.returning(*returning), rows)]
 
+    def _among(self, column: Any, values: Sequence[Any]) -> Iterator[Any]:
+        """WHERE clauses that together select ``column IN values``: on PostgreSQL one
+        ``= ANY(array)`` (one parameter: tens of thousands of ids cost no client-side
+        rendering of IN lists, and one plan); elsewhere IN lists of 500."""
+        if not values:
+            return
+        if self.session.get_bind().dialect.name == "postgresql":
+            array = bindparam(None, list(values), type_=ARRAY(column.type))
+            yield column == any_(array)
+            return
+        for chunk in _chunks(values):
+            yield column.in_(chunk)
+
     def _bulk_arrays(self, rows: Sequence[dict[str, Any]]) -> bool:
         """Many rows on PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays)``.
 
@@ -182,15 +205,24 @@ class Workflow:
 
     @staticmethod
     def _insert_from_arrays(table: Table, rows: Sequence[dict[str, Any]]) -> postgresql.Insert:
+        """``INSERT … SELECT`` from one array per column that varies; a column with one
+        value in every row (the run, the actor, the time written) is one parameter."""
         names = list(rows[0])
+        columns = {name: [r[name] for r in rows] for name in names}
+        varying = [name for name, values in columns.items() if len(set(values)) > 1]
+        varying = varying or names[:1]  # unnest needs an array (and rows a row count)
         arrays = [
-            bindparam(f"u_{name}", [r[name] for r in rows], type_=ARRAY(table.c[name].type))
+            bindparam(f"u_{name}", columns[name], type_=ARRAY(table.c[name].type))
+            for name in varying
+        ]
+        source = func.unnest(*arrays).table_valued(*varying).render_derived(name="u")
+        selected = [
+            source.c[name]
+            if name in varying
+            else bindparam(f"c_{name}", columns[name][0], type_=table.c[name].type)
             for name in names
         ]
-        source = func.unnest(*arrays).table_valued(*names).render_derived(name="u")
-        return postgresql.insert(table).from_select(
-            names, sa_select(*(source.c[name] for name in names))
-        )
+        return postgresql.insert(table).from_select(names, sa_select(*selected))
 
     # -- letters ------------------------------------------------------------------------------
 
@@ -400,21 +432,17 @@ class Workflow:
 
     def dossier_ids(self, codes: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for chunk in _chunks(codes):
-            rows = self.session.exec(
-                select(DossierRow.code, DossierRow.id).where(col(DossierRow.code).in_(chunk))
-            )
+        for among in self._among(col(DossierRow.code), codes):
+            rows = self.session.exec(select(DossierRow.code, DossierRow.id).where(among))
             found.update({code: dossier_id for code, dossier_id in rows if dossier_id})
         return found
 
     def existing_flags(self, ids: Sequence[int]) -> set[tuple[int, str, datetime]]:
         """(dossier id, kind, due-time version) of the flags the dossiers already have."""
         found: set[tuple[int, str, datetime]] = set()
-        for chunk in _chunks(ids):
+        for among in self._among(col(FlagRow.dossier_id), ids):
             rows = self.session.exec(
-                select(FlagRow.dossier_id, FlagRow.kind, FlagRow.due_at).where(
-                    col(FlagRow.dossier_id).in_(chunk)
-                )
+                select(FlagRow.dossier_id, FlagRow.kind, FlagRow.due_at).where(among)
             )
             found.update((d, k, due) for d, k, due in rows)
         return found
@@ -435,23 +463,32 @@ class Workflow:
         """Lock the dossier rows (ascending id, so two lockers cannot deadlock) until the
         commit: who appends events must hold the row before reading the last ``seq``.
         ``FOR NO KEY UPDATE`` lets rows that only reference a dossier be written meanwhile."""
-        for chunk in _chunks(sorted(set(ids))):
+        for among in self._among(col(DossierRow.id), sorted(set(ids))):
             self.session.execute(
                 sa_select(col(DossierRow.id))
-                .where(col(DossierRow.id).in_(chunk))
+                .where(among)
                 .order_by(col(DossierRow.id))
                 .with_for_update(key_share=True)
             ).all()
 
-    def add_events(self, events: Sequence[tuple[int, Event]], actor: str, now: datetime) -> None:
-        """Append events to many dossiers at once (each gets its next ``seq``)."""
+    def add_events(
+        self,
+        events: Sequence[tuple[int, Event]],
+        actor: str,
+        now: datetime,
+        *,
+        locked: bool = False,
+    ) -> None:
+        """Append events to many dossiers at once (each gets its next ``seq``); ``locked``:
+        the caller already holds the dossiers' rows (:meth:`lock_dossiers`)."""
         ids = sorted({d for d, _ in events})
-        self.lock_dossiers(ids)
+        if not locked:
+            self.lock_dossiers(ids)
         last: dict[int, int] = {}
-        for chunk in _chunks(ids):
+        for among in self._among(col(DossierEventRow.dossier_id), ids):
             rows = self.session.exec(
                 select(DossierEventRow.dossier_id, func.max(DossierEventRow.seq))
-                .where(col(DossierEventRow.dossier_id).in_(chunk))
+                .where(among)
                 .group_by(col(DossierEventRow.dossier_id))
             )
             last.update({d: seq or 0 for d, seq in rows})
@@ -480,10 +517,8 @@ class Workflow:
 
     def dossiers_with_letters(self, ids: Sequence[int]) -> set[int]:
         found: set[int] = set()
-        for chunk in _chunks(ids):
-            rows = self.session.exec(
-                select(LetterRow.dossier_id).where(col(LetterRow.dossier_id).in_(chunk))
-            )
+        for among in self._among(col(LetterRow.dossier_id), ids):
+            rows = self.session.exec(select(LetterRow.dossier_id).where(among))
             found.update(rows)
         return found
 
