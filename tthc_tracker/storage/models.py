@@ -54,7 +54,12 @@ class ProcedureRow(SQLModel, table=True):
 
 class DossierRow(SQLModel, table=True):
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_dossier_status_due", "status", "due_at"),
+        # statistics: finished since the period's start and received before its end; the
+        # receipt is read from the index, so rows received later are never fetched (0007)
+        Index("ix_dossier_completed_received", "completed_at", "received_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
@@ -75,7 +80,7 @@ class DossierRow(SQLModel, table=True):
     due_at: datetime
     declared_due_at: datetime | None = None  # as given by an imported file, kept beside ours
     status: str
-    completed_at: datetime | None = Field(default=None, index=True)
+    completed_at: datetime | None = None  # indexed with received_at (see above)
     returned_at: datetime | None = Field(default=None, index=True)
     supplement_requests: int = 0
     extended: bool = False

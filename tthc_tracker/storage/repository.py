@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -90,7 +90,8 @@ def _procedure(row: Any, agency_code: str | None) -> Procedure:
     )
 
 
-def _event(row: DossierEventRow) -> RecordedEvent:
+def _event(row: Any) -> RecordedEvent:
+    """An event from its row (a DossierEventRow, or a core row with the same names)."""
     return RecordedEvent(
         seq=row.seq,
         event=Event(
@@ -136,6 +137,46 @@ def _insert_dossier(dialect: str) -> Any:
 
 
 _INSERT_EVENT = insert(DossierEventRow.__table__)  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _agency_by_code() -> Any:
+    table = AgencyRow.__table__  # type: ignore[attr-defined]
+    return sa_select(table).where(table.c.code == bindparam("code"))
+
+
+@functools.cache
+def _procedures() -> Any:
+    """Procedures with their agency's code, by code (built once, like the dossier SELECT)."""
+    table = ProcedureRow.__table__  # type: ignore[attr-defined]
+    return (
+        sa_select(table, col(AgencyRow.code).label("agency_code_"))
+        .join(AgencyRow, table.c.agency_id == AgencyRow.id, isouter=True)
+        .order_by(table.c.code)
+    )
+
+
+@functools.cache
+def _procedure_by_code() -> Any:
+    return _procedures().where(ProcedureRow.__table__.c.code == bindparam("code"))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _dossier_by_code() -> Any:
+    return _select_dossiers()[0].where(DossierRow.__table__.c.code == bindparam("code"))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _events_by_code() -> Any:
+    """A dossier's history by its code, oldest first."""
+    event = DossierEventRow.__table__  # type: ignore[attr-defined]
+    dossier = DossierRow.__table__  # type: ignore[attr-defined]
+    return (
+        sa_select(event)
+        .join(dossier, event.c.dossier_id == dossier.c.id)
+        .where(dossier.c.code == bindparam("code"))
+        .order_by(event.c.seq)
+    )
 
 
 @functools.cache
@@ -211,8 +252,7 @@ class Repository:
         entry = self._agencies.get(code)
         if entry is None:
             # core columns, not an ORM object: a model instance costs more than the query
-            table = AgencyRow.__table__  # type: ignore[attr-defined]
-            row = self.session.execute(sa_select(table).where(table.c.code == code)).first()
+            row = self._core(_agency_by_code(), code=code).first()
             if row is None:
                 raise NotFoundError("agency", code)
             entry = self._agencies[code] = (row.id, _agency(row))
@@ -300,32 +340,25 @@ class Repository:
         self.session.add(row)
         self._flush("procedure", procedure.code)
 
-    def _procedures(self, *where: object) -> list[tuple[int, Procedure]]:
-        table = ProcedureRow.__table__  # type: ignore[attr-defined]
-        statement = (
-            sa_select(table, col(AgencyRow.code).label("agency_code_"))
-            .join(AgencyRow, table.c.agency_id == AgencyRow.id, isouter=True)
-            .where(*where)  # type: ignore[arg-type]
-            .order_by(table.c.code)
-        )
-        found = self.session.execute(statement)
-        return [(row.id, _procedure(row, row.agency_code_)) for row in found]
+    def _core(self, statement: Any, **params: Any) -> Any:
+        """A core statement on the session's connection (no ORM layer: rows, not objects)."""
+        return self.session.connection().execute(statement, params)
 
     def _procedure_entry(self, code: str) -> tuple[int, Procedure]:
         code = nfc(code)
         entry = self._procedure_cache.get(code)
         if entry is None:
-            found = self._procedures(ProcedureRow.code == code)
-            if not found:
+            row = self._core(_procedure_by_code(), code=code).first()
+            if row is None:
                 raise NotFoundError("procedure", code)
-            entry = self._procedure_cache[code] = found[0]
+            entry = self._procedure_cache[code] = (row.id, _procedure(row, row.agency_code_))
         return entry
 
     def get_procedure(self, code: str) -> Procedure:
         return self._procedure_entry(code)[1]
 
     def list_procedures(self) -> list[Procedure]:
-        return [procedure for _, procedure in self._procedures()]
+        return [_procedure(row, row.agency_code_) for row in self._core(_procedures())]
 
     # -- dossiers ---------------------------------------------------------------------------
 
@@ -411,8 +444,7 @@ class Repository:
         code = nfc(code)
         if lock:
             self.workflow.lock_dossiers([self._dossier_id(code)])
-        statement, _ = _select_dossiers()
-        found = self.session.execute(statement.where(DossierRow.code == code)).first()
+        found = self._core(_dossier_by_code(), code=code).first()
         if found is None:
             raise NotFoundError("dossier", code)
         return self._dossier(found)
@@ -460,12 +492,7 @@ class Repository:
         """The dossier's history, oldest first (one query: a dossier always has its
         ``received`` event, so an empty answer means an unknown code)."""
         code = nfc(code)
-        rows = self.session.exec(
-            select(DossierEventRow)
-            .join(DossierRow, col(DossierEventRow.dossier_id) == DossierRow.id)
-            .where(DossierRow.code == code)
-            .order_by(col(DossierEventRow.seq))
-        ).all()
+        rows = self._core(_events_by_code(), code=code).all()
         if not rows:
             self._dossier_id(code)  # raises NotFoundError for an unknown code
         return [_event(r) for r in rows]
