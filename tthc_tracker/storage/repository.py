@@ -40,7 +40,7 @@ from tthc_tracker.storage.models import (
 )
 from tthc_tracker.storage.search import matching
 from tthc_tracker.storage.statistics import Statistics
-from tthc_tracker.storage.workflow import Workflow
+from tthc_tracker.storage.workflow import Workflow, event_values
 
 
 class ConcurrentUpdateError(TthcError):
@@ -406,18 +406,7 @@ class Repository:
         self, dossier_id: int, last_seq: int, events: Iterable[Event], actor: str, now: datetime
     ) -> None:
         rows = [
-            {
-                "dossier_id": dossier_id,
-                "seq": last_seq + offset,
-                "kind": event.kind.value,
-                "at": event.at,
-                "recorded_at": now,
-                "actor": actor,
-                "field": event.field,
-                "old_value": event.old_value,
-                "new_value": event.new_value,
-                "reason": event.reason,
-            }
+            event_values(dossier_id, last_seq + offset, event, actor, now)
             for offset, event in enumerate(events, start=1)
         ]
         if rows:

@@ -504,20 +504,7 @@ class Workflow:
         values = []
         for dossier_id, event in events:
             last[dossier_id] = last.get(dossier_id, 0) + 1
-            values.append(
-                {
-                    "dossier_id": dossier_id,
-                    "seq": last[dossier_id],
-                    "kind": event.kind.value,
-                    "at": event.at,
-                    "recorded_at": now,
-                    "actor": actor,
-                    "field": event.field,
-                    "old_value": event.old_value,
-                    "new_value": event.new_value,
-                    "reason": event.reason,
-                }
-            )
+            values.append(event_values(dossier_id, last[dossier_id], event, actor, now))
         table: Table = DossierEventRow.__table__  # type: ignore[attr-defined]
         if self._bulk_arrays(values):
             self.session.execute(self._insert_from_arrays(table, values))
@@ -650,6 +637,24 @@ def _pg_array(item_type: Any, values: Sequence[Any]) -> Any:
         split = func.string_to_array(bindparam(None, joined, type_=String()), _SEPARATOR, _NULL)
         return cast(split, ARRAY(item_type))
     return bindparam(None, list(values), type_=ARRAY(item_type))
+
+
+def event_values(
+    dossier_id: int, seq: int, event: Event, actor: str, now: datetime
+) -> dict[str, Any]:
+    """The ``dossier_event`` row of one event, as INSERT parameters."""
+    return {
+        "dossier_id": dossier_id,
+        "seq": seq,
+        "kind": event.kind.value,
+        "at": event.at,
+        "recorded_at": now,
+        "actor": actor,
+        "field": event.field,
+        "old_value": event.old_value,
+        "new_value": event.new_value,
+        "reason": event.reason,
+    }
 
 
 def _chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
