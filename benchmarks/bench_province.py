@@ -69,7 +69,7 @@ from province_ledger import (  # noqa: E402
 
 from tthc_tracker.bootstrap import build  # noqa: E402
 from tthc_tracker.domain.periods import PeriodKind, parse_month  # noqa: E402
-from tthc_tracker.services import ledger, sweep  # noqa: E402
+from tthc_tracker.services import ledger  # noqa: E402
 from tthc_tracker.services import statistics as month_stats  # noqa: E402
 
 AS_OF = bench_sweep.AS_OF  # 00:30 on 28/11/2026 in Vietnam: the nightly sweep's instant
@@ -110,10 +110,7 @@ class Outcome:
     report: object = None
 
 
-def timed(action: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    value = action()
-    return time.perf_counter() - started, value
+timed = bench_sweep.timed
 
 
 def p95(values: Sequence[float]) -> float:
@@ -125,11 +122,7 @@ def measure_sweep(url: str, out: Outcome) -> None:
     tables the first run filled were analysed, as autovacuum does within a minute or so on
     PostgreSQL (the next night's case: without it, plans made for empty tables are used)."""
     app = build(url)
-    calendars = app.calendars
-
-    def run() -> sweep.SweepResult:
-        return sweep.sweep(app.db, calendars, AS_OF, "bench", lambda: AS_OF)
-
+    run = bench_sweep.sweeper(app)
     first_s, first = timed(run)
     second_s, second = timed(run)
     raw = Raw(url)
