@@ -18,6 +18,7 @@ from tthc_tracker.cli import (
     schedule,
     stats,
     sweep,
+    usage,
 )
 from tthc_tracker.cli.common import reports_errors
 from tthc_tracker.i18n import _
@@ -100,12 +101,13 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(_("Đã hủy."), err=True)
         sys.exit(1)
     except typer.TyperException as error:  # missing option, unknown command, bad value, …
-        detail = error.format_message() if hasattr(error, "format_message") else str(error)
         if type(error).__name__ == "NoArgsIsHelpError":  # `tthc`, `tthc dossier`: show help
-            typer.echo(detail)
+            typer.echo(error.format_message() if hasattr(error, "format_message") else error)
             sys.exit(0)
         typer.echo(
-            _("Lỗi: lệnh viết chưa đúng: {detail} Xem thêm: tthc --help").format(detail=detail),
+            _("Lỗi: lệnh viết chưa đúng: {detail}. Xem thêm: {help}").format(
+                detail=usage.describe(error), help=usage.help_command(error)
+            ),
             err=True,
         )
         sys.exit(1)

@@ -1,0 +1,69 @@
+"""A mistyped command line: one Vietnamese line naming what is wrong and where to get help."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import Runner, fails
+
+# (command line, fragments of the one error line)
+CASES = {
+    "missing argument": (("dossier", "show"), ("thiếu đối số “code”", "tthc dossier show --help")),
+    "missing option": (
+        ("dossier", "add", "X", "--procedure", "1.0", "--agency", "A", "--received", "x"),
+        ("thiếu tùy chọn “--applicant”", "tthc dossier add --help"),
+    ),
+    "unknown option": (("stats", "month", "--thang", "13"), ("không có tùy chọn “--thang”",)),
+    "unknown command": (("nosuch",), ("không có lệnh “nosuch”", "tthc --help")),
+    "unknown command with a suggestion": (
+        ("dossier", "shwo"),
+        ("không có lệnh “shwo” (có phải ý là: show?)", "tthc dossier --help"),
+    ),
+    "extra arguments": (("dossier", "show", "A", "B", "C"), ("thừa đối số: B C",)),
+    "not a number": (
+        ("calendar", "show", "năm"),
+        ("giá trị “năm” của “year” không hợp lệ: phải là một số nguyên",),
+    ),
+    "below the minimum": (
+        ("dossier", "search", "x", "--limit", "0"),
+        ("giá trị “0” của “--limit” không hợp lệ: phải lớn hơn hoặc bằng 1",),
+    ),
+    "missing file": (
+        ("import", "dossiers", "/khong-co/ho-so.csv"),
+        ("“/khong-co/ho-so.csv” không tồn tại", "tthc import dossiers --help"),
+    ),
+    "option without its value": (
+        ("dossier", "search", "x", "--limit"),
+        ("tùy chọn “--limit” cần có giá trị đi kèm",),
+    ),
+    "flag given a value": (
+        ("dossier", "list", "--json=3"),
+        ("tùy chọn “--json” không nhận giá trị",),
+    ),
+}
+
+ENGLISH = re.compile(r"\b(Missing|Invalid|No such|Got unexpected|Input should|requires|does not)\b")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_usage_errors_are_told_in_vietnamese(cli: Runner, case: str) -> None:
+    args, fragments = CASES[case]
+    result = fails(cli(*args), "Lỗi: lệnh viết chưa đúng: ", "Xem thêm: tthc", *fragments)
+    assert result.err.count("\n") == 1, result.err
+    assert not ENGLISH.search(result.err), result.err
+
+
+def test_an_unexpected_error_shape_falls_back_to_typer_text() -> None:
+    from tthc_tracker.cli.usage import describe
+
+    class Odd(Exception):
+        __name__ = "MissingParameter"
+        param = object()  # no get_error_hint: the Vietnamese path fails
+
+        def format_message(self) -> str:
+            return "Missing something."
+
+    Odd.__name__ = "MissingParameter"
+    assert describe(Odd()) == "Missing something."
