@@ -134,7 +134,8 @@ def test_paused_waiting_stopped_withdrawn_refused_are_never_flagged(
 ) -> None:
     receive(ledger, "HS-1", "2026-03-02 09:00")  # due Thu 05/03 09:00
     ok(ledger("dossier", action, "HS-1", "--at", "2026-03-03 10:00", *extra))
-    for as_of in ("2026-03-04 00:30", "2026-03-05 09:01", "2026-03-20 00:30"):
+    # 18/03 17:00: the last instant of the 15 days for a supplement asked on 03/03
+    for as_of in ("2026-03-04 00:30", "2026-03-05 09:01", "2026-03-18 17:00"):
         data = sweep_json(ledger, as_of)
         assert lists(data) == ([], [], [])
         assert data["newly_flagged"] == data["drafts_created"] == 0

@@ -66,6 +66,7 @@ def dossier_json(view: DossierView) -> dict[str, Any]:
         "working_seconds_left": view.working_seconds_left,
         "remaining": view.remaining,
         "as_of": iso(view.as_of),
+        "notes": list(view.notes),
     }
 
 
@@ -106,7 +107,12 @@ def _print_view(view: DossierView) -> None:
     if d.returned_at:
         lines.append(f"{_('Trả kết quả')}: {show(d.returned_at)}")
     lines.append(f"{_('Tình trạng')}: {view.remaining}")
+    lines += _note_lines(view)
     typer.echo("\n".join(lines))
+
+
+def _note_lines(view: DossierView) -> list[str]:
+    return [f"{_('Lưu ý')}: {note}" for note in view.notes]
 
 
 def _readable(value: str | None) -> str:
@@ -409,6 +415,8 @@ def _action(kind: EventKind, doc: str, reason_required: bool) -> None:
             )
         )
         typer.echo(f"{_('Hạn')}: {show(view.dossier.due_at)} — {view.remaining}")
+        for line in _note_lines(view):
+            typer.echo(line)
 
     command.__doc__ = doc
     name = ACTION_NAMES[kind]

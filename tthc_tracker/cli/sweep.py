@@ -49,6 +49,7 @@ def sweep(
         (_("Sắp quá hạn (cần văn bản xin lỗi)"), result.at_risk),
         (_("Quá hạn"), result.overdue),
         (_("Đã trễ hạn nhưng chưa có văn bản xin lỗi"), result.late_without_apology),
+        (_("Quá 15 ngày chưa bổ sung (xem xét kết thúc hồ sơ)"), result.supplement_expired),
     ):
         typer.echo(f"{label}: {len(codes)}")
         for code in codes:
@@ -88,6 +89,7 @@ def sweep_history(
                     "at_risk": r.at_risk,
                     "overdue": r.overdue,
                     "late_without_apology": r.late_without_apology,
+                    "supplement_expired": r.supplement_expired,
                     "newly_flagged": r.newly_flagged,
                     "drafts_created": r.drafts_created,
                     "error": r.error,
@@ -107,6 +109,7 @@ def sweep_history(
             str(r.at_risk),
             str(r.overdue),
             str(r.late_without_apology),
+            str(r.supplement_expired),
             str(r.newly_flagged),
             str(r.drafts_created),
         ]
@@ -125,6 +128,7 @@ def sweep_history(
                 _("Sắp QH"),
                 _("Quá hạn"),
                 _("Chưa XL"),
+                _("Quá BS"),
                 _("Mới"),
                 _("Dự thảo"),
             ],

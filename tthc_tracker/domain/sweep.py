@@ -1,5 +1,6 @@
 """What the nightly sweep flags (domain.md §2): at risk before the deadline, overdue after it,
-and finished late without an apology letter."""
+finished late without an apology letter, and still awaiting a supplement after the 15 days
+the applicant has (domain/supplement.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from enum import StrEnum
 from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.dossier import Dossier, Status
 from tthc_tracker.domain.letters import apology_deadline
+from tthc_tracker.domain.supplement import answer_by
 from tthc_tracker.domain.times import local
 
 
@@ -17,6 +19,7 @@ class FlagKind(StrEnum):
     AT_RISK = "at_risk"  # sắp quá hạn: the apology is due today or earlier
     OVERDUE = "overdue"  # quá hạn: open, clock running, due time passed
     LATE_WITHOUT_APOLOGY = "late_without_apology"  # finished late, no letter
+    SUPPLEMENT_EXPIRED = "supplement_expired"  # quá hạn bổ sung: 15 days, no supplement
 
     @property
     def label(self) -> str:
@@ -24,6 +27,7 @@ class FlagKind(StrEnum):
             FlagKind.AT_RISK: "Sắp quá hạn",
             FlagKind.OVERDUE: "Quá hạn",
             FlagKind.LATE_WITHOUT_APOLOGY: "Trễ hạn chưa xin lỗi",
+            FlagKind.SUPPLEMENT_EXPIRED: "Quá hạn bổ sung",
         }[self]
 
 
@@ -31,7 +35,7 @@ class FlagKind(StrEnum):
 class Flag:
     code: str
     kind: FlagKind
-    due_at: datetime  # the due-time version the flag is about
+    due_at: datetime  # the due-time version the flag is about (for a supplement: its end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +93,11 @@ def classify(
         if late and not dossier.extended and not apologised:
             return Flag(dossier.code, FlagKind.LATE_WITHOUT_APOLOGY, dossier.original_due_at)
     return None
+
+
+def classify_awaiting(
+    code: str, requested_at: datetime, calendar: WorkCalendar, as_of: datetime
+) -> Flag | None:
+    """A dossier awaiting its supplement: flagged once the applicant's 15 days are over."""
+    end = answer_by(calendar, requested_at)
+    return Flag(code, FlagKind.SUPPLEMENT_EXPIRED, end) if as_of > end else None

@@ -26,6 +26,8 @@ from tthc_tracker.domain.errors import (
     FutureTimeError,
     TransitionError,
 )
+from tthc_tracker.domain.supplement import notes as supplement_notes
+from tthc_tracker.domain.supplement import supplement_requests
 from tthc_tracker.domain.timeliness import (
     Timeliness,
     classify_finished,
@@ -50,6 +52,7 @@ class DossierView:
     timeliness: Timeliness | None  # None while the clock is stopped (paused, supplement)
     working_seconds_left: int
     remaining: str
+    notes: tuple[str, ...] = ()  # what the law's side limits say (late supplement request …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,13 @@ def _view(
     else:
         timeliness = None
         remaining = dossier.status.label
-    return DossierView(dossier, procedure, deadline, events, as_of, timeliness, left, remaining)
+    requests = supplement_requests(
+        calendar, dossier.received_at, procedure.cutoff, [e.event for e in events]
+    )
+    notes = tuple(supplement_notes(requests, as_of)) if requests else ()
+    return DossierView(
+        dossier, procedure, deadline, events, as_of, timeliness, left, remaining, notes
+    )
 
 
 def show_dossier(

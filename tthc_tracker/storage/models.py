@@ -213,6 +213,7 @@ class SweepRunRow(SQLModel, table=True):
     at_risk: int = 0
     overdue: int = 0
     late_without_apology: int = 0
+    supplement_expired: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     newly_flagged: int = 0
     drafts_created: int = 0
     error: str = ""

@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
-from tthc_tracker.domain.dossier import Event, Status
+from tthc_tracker.domain.dossier import Event, EventKind, Status
 from tthc_tracker.domain.errors import DuplicateError, NotFoundError
 from tthc_tracker.domain.letters import LetterStatus
 from tthc_tracker.domain.sweep import Candidate, FlagKind
@@ -92,6 +92,7 @@ class SweepRun:
     drafts_created: int
     error: str
     trigger: str
+    supplement_expired: int = 0
 
 
 def _letter(row: LetterRow, dossier_code: str, agency_code: str) -> StoredLetter:
@@ -136,6 +137,7 @@ def _run(row: SweepRunRow) -> SweepRun:
         row.drafts_created,
         row.error,
         row.trigger,
+        row.supplement_expired,
     )
 
 
@@ -582,6 +584,21 @@ class Workflow:
                 )
             )
         return rows
+
+    def awaiting_supplement_rows(self) -> list[tuple[int, int, str, datetime]]:
+        """(dossier id, processing agency id, code, time of the request) of every dossier
+        awaiting its supplement (few: the status index finds them)."""
+        d, e = DossierRow, DossierEventRow
+        statement = (
+            sa_select(col(d.id), col(d.processing_agency_id), col(d.code), func.max(col(e.at)))
+            .join(e, col(e.dossier_id) == col(d.id))
+            .where(
+                col(d.status) == Status.AWAITING_SUPPLEMENT.value,
+                col(e.kind) == EventKind.SUPPLEMENT_REQUESTED.value,
+            )
+            .group_by(col(d.id), col(d.processing_agency_id), col(d.code))
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(statement)]
 
     def flags_of_candidates(
         self, open_due_before: datetime, finished_ids: Sequence[int]
