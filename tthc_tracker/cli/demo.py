@@ -97,12 +97,13 @@ def demo(
         typer.echo(
             "\n"
             + _(
-                "— Rà soát: {r} sắp quá hạn, {o} quá hạn, {lw} trễ hạn chưa xin lỗi; "
-                "{d} dự thảo văn bản xin lỗi —"
+                "— Rà soát: {r} sắp quá hạn, {o} quá hạn, {lw} trễ hạn chưa xin lỗi, "
+                "{se} quá hạn bổ sung; {d} dự thảo văn bản xin lỗi —"
             ).format(
                 r=len(flow.sweep.at_risk),
                 o=len(flow.sweep.overdue),
                 lw=len(flow.sweep.late_without_apology),
+                se=len(flow.sweep.supplement_expired),
                 d=flow.sweep.drafts_created,
             )
         )
