@@ -31,7 +31,7 @@ VNI_PATTERN = re.compile(
 VIETNAMESE_PATTERN = re.compile("[\u0100-\u01b0\u1ea0-\u1ef9]")
 
 # Every character the count looks at, their neighbours in the tables, and a few others:
-# plain letters, line ends, a character outside the BMP (two UTF-16 units).
+# plain letters, line ends, a character outside the BMP (two UTF-16 units), lone surrogates.
 ALPHABET = (
     TCVN3_MARKS
     + VNI_BEFORE_TONE
@@ -42,6 +42,7 @@ ALPHABET = (
     + "\u00ff\u0100\u01b0\u01b1\u1e9f\u1ea0\u1ef9\u1efaăđươạếĐ"
     + 'qxz ,"\n\r'
     + "\U0001f600"
+    + "\ud800\udfff"  # lone surrogates, as a JSON file's escapes may give
 )
 
 

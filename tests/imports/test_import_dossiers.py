@@ -263,3 +263,19 @@ def test_missing_required_column_and_unknown_format(seeded: Runner, tmp_path: Pa
     other = tmp_path / "a.txt"
     other.write_text("x")
     fails(seeded("import", "dossiers", str(other)), ".csv, .xlsx hoặc .json")
+
+
+def test_json_with_half_a_utf16_pair_is_refused_naming_the_cell(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
+) -> None:
+    record = dict(zip(HEADER, ROW, strict=True)) | {"ChuHoSo": "Nguy\ud800n"}
+    path = tmp_path / "ho-so.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")  # ASCII: the escape stays "\ud800"
+    before = row_counts(ledger_db)
+    fails(
+        seeded("import", "dossiers", str(path)),
+        "dòng 2, cột “ChuHoSo”",
+        "\\ud800",
+        "một nửa cặp UTF-16",
+    )
+    assert row_counts(ledger_db) == before

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -112,7 +113,27 @@ def _read_json(path: Path, text: str) -> RawTable:
     lines: list[tuple[int, list[Cell]]] = [(1, list[Cell](headers))]
     for index, item in enumerate(data, start=2):
         lines.append((index, [_json_cell(item.get(key)) for key in headers]))
+    _refuse_lone_surrogates(path, lines)
     return RawTable(str(path), lines, "utf-8")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(path: Path, lines: list[tuple[int, list[Cell]]]) -> None:
+    """JSON may escape half of a UTF-16 pair ("\\ud800"), which is no character at all and
+    cannot be stored: the file is refused, naming the first such cell."""
+    headers = lines[0][1]
+    for number, cells in lines:
+        for header, cell in zip(headers, cells, strict=True):
+            found = _LONE_SURROGATE.search(cell) if isinstance(cell, str) else None
+            if found:
+                where = "tên cột" if number == 1 else f"dòng {number}, cột “{header}”"
+                raise FileFormatError(
+                    str(path),
+                    f"{where} có mã \\u{ord(found.group()):04x} (một nửa cặp UTF-16, không"
+                    " phải ký tự): hãy sửa tệp JSON",
+                )
 
 
 def _json_cell(value: object) -> Cell:

@@ -20,7 +20,8 @@ with the count of real Vietnamese letters outside Latin-1 (ă, đ, ơ, ư, ạ, 
 A file's whole text is counted at once (hundreds of megabytes for a large import), so the
 count is done on arrays: each UTF-16 code unit looked up in a table of flags, the pairs found
 by comparing each flag with the next one's. No set above holds a surrogate, so a character
-outside the Basic Multilingual Plane (two units) counts as nothing, as it should.
+outside the Basic Multilingual Plane (two units) counts as nothing, as it should; a lone
+surrogate (possible in a JSON file's escapes) is one unit that counts as nothing too.
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def counts(text: str) -> Counts:
     tcvn3 = vni = vietnamese = 0
     before = np.zeros(1, dtype=np.uint8)  # the flags of the character before the chunk
     for start in range(0, len(text), _CHUNK):
-        units = np.frombuffer(text[start : start + _CHUNK].encode("utf-16-le"), np.uint16)
+        units = np.frombuffer(
+            text[start : start + _CHUNK].encode("utf-16-le", "surrogatepass"), np.uint16
+        )
         flags = _FLAGS[units]
         previous = np.concatenate((before, flags[:-1]))
         tcvn3 += int(np.count_nonzero(flags & _TCVN3))
