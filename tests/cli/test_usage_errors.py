@@ -19,8 +19,13 @@ CASES = {
     "unknown command": (("nosuch",), ("không có lệnh “nosuch”", "tthc --help")),
     "unknown command with a suggestion": (
         ("dossier", "shwo"),
-        ("không có lệnh “shwo” (có phải ý là: show?)", "tthc dossier --help"),
+        ("không có lệnh “shwo” (có phải ý bạn là: show?)", "tthc dossier --help"),
     ),
+    "unknown command with two suggestions": (
+        ("dossier", "supplement"),
+        ("(có phải ý bạn là: supplement-request, supplement-received?)",),
+    ),
+    "a name with an apostrophe": (("it's",), ("không có lệnh “it's”",)),
     "extra arguments": (("dossier", "show", "A", "B", "C"), ("thừa đối số: B C",)),
     "not a number": (
         ("calendar", "show", "năm"),
@@ -34,13 +39,25 @@ CASES = {
         ("import", "dossiers", "/khong-co/ho-so.csv"),
         ("“/khong-co/ho-so.csv” không tồn tại", "tthc import dossiers --help"),
     ),
+    "missing Windows file": (
+        ("import", "dossiers", "C:\\Users\\lan\\ho-so.csv"),
+        ("“C:\\Users\\lan\\ho-so.csv” không tồn tại",),  # backslashes as typed, not doubled
+    ),
+    "control characters escaped": (
+        ("dossier", "search", "x", "--limit", "\x1b[2J"),
+        ("giá trị “\\x1b[2J” của “--limit”",),
+    ),
     "option without its value": (
         ("dossier", "search", "x", "--limit"),
-        ("tùy chọn “--limit” cần có giá trị đi kèm",),
+        ("tùy chọn “--limit” cần có giá trị đi kèm", "Xem thêm: tthc dossier search --help"),
+    ),
+    "option without its value, after the global option": (
+        ("--db", "sqlite:///khong-dung.db", "dossier", "search", "x", "--limit"),
+        ("Xem thêm: tthc dossier search --help",),
     ),
     "flag given a value": (
         ("dossier", "list", "--json=3"),
-        ("tùy chọn “--json” không nhận giá trị",),
+        ("tùy chọn “--json” không nhận giá trị", "Xem thêm: tthc dossier list --help"),
     ),
 }
 
@@ -53,6 +70,7 @@ def test_usage_errors_are_told_in_vietnamese(cli: Runner, case: str) -> None:
     result = fails(cli(*args), "Lỗi: lệnh viết chưa đúng: ", "Xem thêm: tthc", *fragments)
     assert result.err.count("\n") == 1, result.err
     assert not ENGLISH.search(result.err), result.err
+    assert ".. " not in result.err and "\x1b" not in result.err
 
 
 def test_an_unexpected_error_shape_falls_back_to_typer_text() -> None:
@@ -66,4 +84,4 @@ def test_an_unexpected_error_shape_falls_back_to_typer_text() -> None:
             return "Missing something."
 
     Odd.__name__ = "MissingParameter"
-    assert describe(Odd()) == "Missing something."
+    assert describe(Odd()) == "Missing something"  # the lead adds its own full stop

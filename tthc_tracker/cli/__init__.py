@@ -90,6 +90,13 @@ stats.register(app)
 app.add_typer(db.db_app, name="db")
 
 
+def _help_for(error: Exception, argv: list[str]) -> str:
+    try:
+        return usage.help_command(error, argv, typer.main.get_command(app))
+    except Exception:  # a pointer to the help must not end in a traceback
+        return "tthc --help"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: usage errors too end with exit code 1."""
     try:
@@ -106,7 +113,8 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         typer.echo(
             _("Lỗi: lệnh viết chưa đúng: {detail}. Xem thêm: {help}").format(
-                detail=usage.describe(error), help=usage.help_command(error)
+                detail=usage.describe(error),
+                help=_help_for(error, sys.argv[1:] if argv is None else argv),
             ),
             err=True,
         )
