@@ -171,5 +171,7 @@ def _stop_on_signals(scheduler: BlockingScheduler, log: Callable[[str], None]) -
 def _report(result: sweep.SweepResult) -> str:
     return (
         f"Rà soát: {len(result.at_risk)} sắp quá hạn, {len(result.overdue)} quá hạn, "
+        f"{len(result.late_without_apology)} trễ hạn chưa xin lỗi, "
+        f"{len(result.supplement_expired)} quá hạn bổ sung; "
         f"{result.newly_flagged} cảnh báo mới, {result.drafts_created} dự thảo mới."
     )

@@ -58,6 +58,22 @@ def test_requests_with_their_answers_and_closings(cal: WorkCalendar) -> None:
     ]
 
 
+def test_a_supplement_brought_after_the_fifteen_days_is_pointed_out(cal: WorkCalendar) -> None:
+    events = [
+        Event(EventKind.SUPPLEMENT_REQUESTED, at(3, 3, 10)),
+        Event(EventKind.SUPPLEMENT_RECEIVED, at(3, 19, 8)),
+    ]
+    (late,) = supplement_requests(cal, at(3, 2, 9), None, events)
+    assert notes([late], at(3, 20)) == [
+        "Nhận đủ hồ sơ bổ sung lúc 19/03/2026 08:00: sau 15 ngày kể từ khi yêu cầu bổ sung"
+        " (hết lúc 18/03/2026 17:00)."
+    ]
+    on_time = supplement_requests(
+        cal, at(3, 2, 9), None, [events[0], Event(EventKind.SUPPLEMENT_RECEIVED, at(3, 18, 17))]
+    )
+    assert notes(on_time, at(3, 20)) == []
+
+
 def test_an_unanswered_request_expires_after_its_last_instant(cal: WorkCalendar) -> None:
     events = [Event(EventKind.SUPPLEMENT_REQUESTED, at(3, 3, 10))]
     (waiting,) = supplement_requests(cal, at(3, 2, 9), None, events)

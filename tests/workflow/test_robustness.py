@@ -247,7 +247,7 @@ def test_a_real_scheduler_fires_a_near_future_sweep_and_stops_on_sigterm(
     assert "Bù lượt" not in text  # no catch-up
     assert f"rà soát {fire:%H:%M}" in text
     # The job's report, printed before stopping: the manual run a moment ago left it nothing new.
-    assert "Rà soát: " in text and ", 0 cảnh báo mới, 0 dự thảo mới." in text
+    assert "Rà soát: " in text and "; 0 cảnh báo mới, 0 dự thảo mới." in text
     assert "Nhận tín hiệu SIGTERM: dừng sau việc đang chạy." in text
     assert text.rstrip().endswith("Đã dừng bộ lập lịch.")
     assert query(ledger_db, "SELECT count(*) FROM lease") == [(0,)]

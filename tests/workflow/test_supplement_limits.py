@@ -78,7 +78,7 @@ def test_the_sweep_flags_a_dossier_still_awaiting_after_fifteen_days(
     # no apology draft for it; the run counts it; a re-run adds nothing
     again = sweep_json(ledger, "2026-03-18 17:02")
     assert "HS-1" not in again["at_risk"] + again["overdue"] + again["late_without_apology"]
-    assert again["newly_flagged"] == 0
+    assert (again["supplement_expired"], again["newly_flagged"]) == (["HS-1"], 0)
     assert counts(ledger_db)["letter"] == letters_before
     events = query(
         ledger_db,

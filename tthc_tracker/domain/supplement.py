@@ -103,6 +103,11 @@ def notes(requests: Iterable[SupplementRequest], as_of: datetime) -> list[str]:
                 f" việc kể từ khi tiếp nhận (hết lúc {show(request.request_by)};"
                 " NĐ 118/2025, Điều 19.5)."
             )
+        if request.answered_at is not None and request.answered_at > request.answer_by:
+            said.append(
+                f"Nhận đủ hồ sơ bổ sung lúc {show(request.answered_at)}: sau 15 ngày kể từ khi"
+                f" yêu cầu bổ sung (hết lúc {show(request.answer_by)})."
+            )
         if request.expired(as_of):
             said.append(
                 f"Quá 15 ngày chưa nhận đủ hồ sơ bổ sung (hết lúc {show(request.answer_by)}):"

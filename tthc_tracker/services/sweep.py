@@ -220,13 +220,14 @@ def history(db: Database, limit: int = 20) -> list[SweepRun]:
 
 
 def sweep_json(result: SweepResult) -> dict[str, object]:
-    """The keys issue 4 set as the contract, exactly; the dossiers past the 15 days for a
-    supplement are in the text output and in each run's counts (`sweep history`)."""
+    """Issue 4's keys, and ``supplement_expired`` for the kind added after it: without that
+    list, ``newly_flagged`` would count flags the output does not show."""
     return {
         "as_of": iso(result.as_of),
         "at_risk": result.at_risk,
         "overdue": result.overdue,
         "late_without_apology": result.late_without_apology,
+        "supplement_expired": result.supplement_expired,
         "newly_flagged": result.newly_flagged,
         "drafts_created": result.drafts_created,
     }
