@@ -9,7 +9,13 @@ import pytest
 
 from tthc_tracker.domain.calendar import OfficeHours, WorkCalendar, merge_rules
 from tthc_tracker.domain.dossier import Event, EventKind
-from tthc_tracker.domain.supplement import answer_by, notes, request_by, supplement_requests
+from tthc_tracker.domain.supplement import (
+    answer_by,
+    notes,
+    past_text,
+    request_by,
+    supplement_requests,
+)
 from tthc_tracker.domain.times import LOCAL_TZ
 from tthc_tracker.storage.calendar_data import load_shipped, package_rules
 
@@ -72,6 +78,12 @@ def test_a_supplement_brought_after_the_fifteen_days_is_pointed_out(cal: WorkCal
         cal, at(3, 2, 9), None, [events[0], Event(EventKind.SUPPLEMENT_RECEIVED, at(3, 18, 17))]
     )
     assert notes(on_time, at(3, 20)) == []
+
+
+def test_time_past_the_fifteen_days_is_told_in_calendar_days() -> None:
+    assert past_text(at(3, 18, 17), at(3, 18, 17, 30)) == "Vừa quá hạn"
+    assert past_text(at(3, 18, 17), at(3, 19, 7)) == "Quá 1 ngày"
+    assert past_text(at(3, 18, 17), at(4, 2, 9)) == "Quá 15 ngày"
 
 
 def test_an_unanswered_request_expires_after_its_last_instant(cal: WorkCalendar) -> None:

@@ -227,3 +227,37 @@ def test_after_a_failed_send_the_next_run_sends_what_was_not_sent(
     data = digest_json(flagged, "2026-03-06 07:10")
     assert [(d["sent"], d["already_sent"]) for d in data] == [(True, False), (True, False)]
     assert len(smtp.envelopes) == 2
+
+
+def test_a_dossier_awaiting_its_supplement_past_fifteen_days_has_a_section(
+    ledger: Runner, env: Path
+) -> None:
+    receive(ledger, "HS-WAIT", "2026-03-02 09:00", agency=AG_B)
+    ok(
+        ledger(
+            "dossier", "supplement-request", "HS-WAIT", "--at", "2026-03-03 10:00",
+            "--reason", "Thiếu tờ khai",
+        )
+    )  # fmt: skip
+    assert digest_json(ledger, "2026-03-18 16:00") == []  # within the 15 days: nothing
+    [data] = digest_json(ledger, "2026-03-19 07:00")
+    assert (data["agency"], data["dossiers"]) == (AG_B, ["HS-WAIT"])
+    folder = env / "outbox" / "2026-03-19"
+    text = (folder / f"{AG_B}.txt").read_text(encoding="utf-8")
+    assert "Sắp quá hạn: 0 hồ sơ" in text and "Quá hạn: 0 hồ sơ" in text
+    assert "Quá hạn bổ sung: 1 hồ sơ" in text
+    line = next(line for line in text.splitlines() if "HS-WAIT" in line)
+    assert "hết 15 ngày bổ sung 18/03/2026 17:00 | Quá 1 ngày |" in line  # calendar days
+    assert "xem xét kết thúc hồ sơ" in line
+    assert "Điều 19 khoản 5" in text
+    rows = list(csv.reader(io.StringIO((folder / f"{AG_B}.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[1][:2] == ["HS-WAIT", "Quá hạn bổ sung"]
+    assert (rows[1][4], rows[1][6]) == ("18/03/2026 17:00", "không áp dụng")
+
+
+def test_a_digest_without_a_supplement_past_its_days_has_no_such_section(
+    flagged: Runner, env: Path
+) -> None:
+    digest_json(flagged)
+    text = (env / "outbox" / "2026-03-06" / f"{AG_A}.txt").read_text(encoding="utf-8")
+    assert "bổ sung" not in text

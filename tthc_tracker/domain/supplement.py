@@ -93,6 +93,12 @@ def supplement_requests(
     return found
 
 
+def past_text(end: datetime, as_of: datetime) -> str:
+    """How long the 15 days are over, in calendar days as they are counted ("Quá 3 ngày")."""
+    days = (local(as_of).date() - local(end).date()).days
+    return f"Quá {days} ngày" if days > 0 else "Vừa quá hạn"
+
+
 def notes(requests: Iterable[SupplementRequest], as_of: datetime) -> list[str]:
     """What a clerk should be told about the requests, in Vietnamese (empty when in order)."""
     said: list[str] = []

@@ -1,5 +1,6 @@
-"""Morning digests: per agency, the dossiers at risk and overdue, written to the outbox and
-sent by e-mail when SMTP is configured."""
+"""Morning digests: per agency, the dossiers at risk and overdue, and those awaiting a
+supplement past its 15 days, written to the outbox and sent by e-mail when SMTP is
+configured."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from tthc_tracker.documents.digest import DigestLine, digest_csv, digest_text
 from tthc_tracker.domain.errors import ConfigError
 from tthc_tracker.domain.letters import LetterStatus
+from tthc_tracker.domain.supplement import past_text
 from tthc_tracker.domain.sweep import FlagKind
 from tthc_tracker.domain.timeliness import remaining_text
 from tthc_tracker.domain.times import local
@@ -20,6 +22,8 @@ from tthc_tracker.services.sweep import find_flags
 from tthc_tracker.storage.db import Database
 
 LETTER_LABELS = {None: "chưa có", LetterStatus.DRAFT: "dự thảo", LetterStatus.ISSUED: "đã ban hành"}
+NO_LETTER = "không áp dụng"  # no apology letter is due for a supplement that never came
+DIGEST_KINDS = (FlagKind.AT_RISK, FlagKind.OVERDUE, FlagKind.SUPPLEMENT_EXPIRED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +43,10 @@ class Delivery:
 
 
 def build(db: Database, calendars: Calendars, as_of: datetime) -> list[Digest]:
-    """One digest per agency that has dossiers at risk or overdue at ``as_of``."""
+    """One digest per agency that has dossiers at risk, overdue or past the 15 days for a
+    supplement at ``as_of``."""
     with db.transaction() as repo:
-        flags = [
-            f
-            for f in find_flags(repo, calendars, as_of)
-            if f.kind in (FlagKind.AT_RISK, FlagKind.OVERDUE)
-        ]
+        flags = [f for f in find_flags(repo, calendars, as_of) if f.kind in DIGEST_KINDS]
         letters = repo.workflow.letter_states()
         agencies = {a.code: a for a in repo.list_agencies()}
         by_agency: dict[str, list[DigestLine]] = {}
@@ -53,16 +54,20 @@ def build(db: Database, calendars: Calendars, as_of: datetime) -> list[Digest]:
             dossier = repo.get_dossier(flag.code)
             agency = agencies[dossier.processing_agency]
             calendar = calendars.for_agency(agency)
-            left = calendar.working_between(as_of, dossier.due_at)
+            waiting = flag.kind is FlagKind.SUPPLEMENT_EXPIRED
+            due = flag.due_at if waiting else dossier.due_at  # the end of the 15 days
+            left = calendar.working_between(as_of, due)
+            overdue = flag.kind is FlagKind.OVERDUE
+            remaining = past_text(due, as_of) if waiting else remaining_text(left, overdue=overdue)
             by_agency.setdefault(agency.code, []).append(
                 DigestLine(
                     code=dossier.code,
                     kind=flag.kind.label,
                     applicant=dossier.applicant_name,
                     procedure=repo.get_procedure(dossier.procedure_code).name,
-                    due_at=dossier.due_at,
-                    remaining=remaining_text(left, overdue=flag.kind is FlagKind.OVERDUE),
-                    letter=LETTER_LABELS[letters.get(dossier.code)],
+                    due_at=due,
+                    remaining=remaining,
+                    letter=NO_LETTER if waiting else LETTER_LABELS[letters.get(dossier.code)],
                 )
             )
     day = local(as_of).date()
