@@ -1,12 +1,14 @@
 """Nightly sweep on a large SQLite ledger, against a naive baseline, in one run.
 
     python benchmarks/bench_sweep.py [--dossiers 1000000] [--open 300000] [--overdue 10000]
+        [--awaiting 10000]
 
 Builds (once, cached under --dir) a ledger through the real migrations, with the sample
 agencies and procedures, then bulk-loads dossiers in the exact storage format (UTC text
 'YYYY-MM-DD HH:MM:SS.ffffff'): ``--open`` in progress of which ``--overdue`` passed their due
-time during the last day, the others due over the next 60 days; the rest finished, 5 % of them
-late without a letter. Then measures:
+time during the last day, the others due over the next 60 days; ``--awaiting`` more awaiting
+a supplement asked 1–30 days ago (about half past the applicant's 15 days); the rest
+finished, 5 % of them late without a letter. Then measures:
 
 - ``sweep (first run)``: tthc_tracker.services.sweep.sweep — flags, events, drafts written;
 - ``sweep (second run)``: the same instant again — nothing new to write;
@@ -44,7 +46,9 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(FORMAT)
 
 
-def generate(path: Path, total: int, open_count: int, overdue: int, seed: int) -> None:
+def generate(
+    path: Path, total: int, open_count: int, overdue: int, seed: int, awaiting: int = 0
+) -> None:
     """A ledger of ``total`` dossiers in the storage format, through the real schema."""
     os.environ["TTHC_NOW"] = AS_OF.isoformat()
     app = build(f"sqlite:///{path}", schema_required=False)
@@ -66,6 +70,11 @@ def generate(path: Path, total: int, open_count: int, overdue: int, seed: int) -
         elif number <= open_count:
             due = AS_OF + timedelta(seconds=rng.randrange(60, 60 * 86_400))
             status, finished = "in_progress", None
+        elif number <= open_count + awaiting:
+            asked = AS_OF - timedelta(seconds=rng.randrange(86_400, 30 * 86_400))
+            due = asked + timedelta(days=2)  # the clock stopped before this
+            status, finished = "awaiting_supplement", None
+            events.append((number, 2, "supplement_requested", utc_text(asked), now_text, "bench"))
         else:
             due = AS_OF - timedelta(days=rng.randrange(1, 900))
             late = rng.random() < 0.05
@@ -93,7 +102,7 @@ def generate(path: Path, total: int, open_count: int, overdue: int, seed: int) -
                 status,
                 utc_text(finished) if finished else None,
                 utc_text(finished) if finished else None,
-                0,
+                1 if status == "awaiting_supplement" else 0,
                 0,
                 1,
                 now_text,
@@ -152,14 +161,16 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--open", type=int, default=300_000)
     parser.add_argument("--overdue", type=int, default=10_000)
+    parser.add_argument("--awaiting", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/tthc-bench-sweep"))
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    pristine = args.dir / f"ledger-{args.dossiers}-{args.open}-{args.overdue}.db"
+    name = f"ledger-{args.dossiers}-{args.open}-{args.overdue}-{args.awaiting}.db"
+    pristine = args.dir / name
     if not pristine.exists():
         started = time.perf_counter()
-        generate(pristine, args.dossiers, args.open, args.overdue, args.seed)
+        generate(pristine, args.dossiers, args.open, args.overdue, args.seed, args.awaiting)
         print(f"generated {pristine} in {time.perf_counter() - started:.1f} s")
     work = args.dir / "work.db"
     shutil.copyfile(pristine, work)
@@ -171,13 +182,17 @@ def main() -> None:
     second_s, second = timed(run)
     app.close()
     naive_s, naive_found = timed(lambda: naive(url))
-    print(f"\n{args.dossiers:,} dossiers, {args.open:,} open, {args.overdue:,} newly overdue")
+    print(
+        f"\n{args.dossiers:,} dossiers, {args.open:,} open, {args.overdue:,} newly overdue,"
+        f" {args.awaiting:,} awaiting a supplement"
+    )
     print(f"{'method':<22} {'seconds':>8} {'flags':>8} {'new':>7} {'drafts':>7} {'vs naive':>9}")
     for name, seconds, result in (
         ("sweep (first run)", first_s, first),
         ("sweep (second run)", second_s, second),
     ):
         flags = len(result.at_risk) + len(result.overdue) + len(result.late_without_apology)
+        flags += len(result.supplement_expired)
         print(
             f"{name:<22} {seconds:8.2f} {flags:8,} {result.newly_flagged:7,} "
             f"{result.drafts_created:7,} {naive_s / seconds:8.1f}x"

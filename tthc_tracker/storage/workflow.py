@@ -587,18 +587,30 @@ class Workflow:
 
     def awaiting_supplement_rows(self) -> list[tuple[int, int, str, datetime]]:
         """(dossier id, processing agency id, code, time of the request) of every dossier
-        awaiting its supplement (few: the status index finds them)."""
+        awaiting its supplement (few: the status index finds them).
+
+        The request's time is a subquery per dossier, not a join with GROUP BY: SQLite's
+        planner would then scan the whole table in id order to group without sorting (6.6 s
+        on a province's 10 million dossiers) instead of using the status index. The subquery
+        takes the last request by ``seq`` (the dossier's own index), not ``max(at)``, which
+        PostgreSQL may answer by walking every request in the ``(kind, at)`` index until it
+        meets one of this dossier."""
         d, e = DossierRow, DossierEventRow
-        statement = (
-            sa_select(col(d.id), col(d.processing_agency_id), col(d.code), func.max(col(e.at)))
-            .join(e, col(e.dossier_id) == col(d.id))
+        requested = (
+            sa_select(col(e.at))
             .where(
-                col(d.status) == Status.AWAITING_SUPPLEMENT.value,
+                col(e.dossier_id) == col(d.id),
                 col(e.kind) == EventKind.SUPPLEMENT_REQUESTED.value,
             )
-            .group_by(col(d.id), col(d.processing_agency_id), col(d.code))
+            .order_by(col(e.seq).desc())
+            .limit(1)
+            .scalar_subquery()
         )
-        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(statement)]
+        statement = sa_select(col(d.id), col(d.processing_agency_id), col(d.code), requested).where(
+            col(d.status) == Status.AWAITING_SUPPLEMENT.value
+        )
+        rows = self.session.execute(statement)
+        return [(r[0], r[1], r[2], r[3]) for r in rows if r[3] is not None]
 
     def flags_of_candidates(
         self, open_due_before: datetime, finished_ids: Sequence[int]
