@@ -73,8 +73,14 @@ def test_every_help_exits_0_with_an_example(cli: Runner, path: list[str]) -> Non
     result = cli(*path, "--help")
     assert result.code == 0, result.err
     assert result.err == ""
-    assert "Usage: tthc" in result.out
+    assert f"Cách dùng: tthc {' '.join(path)}".rstrip() in result.out
     assert "Ví dụ" in result.out
+    # the frame around our texts is Vietnamese too
+    assert "Tùy chọn:" in result.out and "--help" in result.out
+    assert "In trang hướng dẫn này." in result.out
+    english = ("Usage:", "Options:", "Arguments:", "Commands:", "Show this message")
+    english += ("[required]", "[default:", "[OPTIONS]", "COMMAND [ARGS]")
+    assert not [word for word in english if word in result.out], result.out
 
 
 def test_python_m_tthc_tracker_help(tmp_path: Path) -> None:
@@ -90,7 +96,7 @@ def test_python_m_tthc_tracker_help(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "Usage: tthc" in done.stdout
+    assert "Cách dùng: tthc" in done.stdout
     assert "dossier" in done.stdout
     assert not list(tmp_path.iterdir())  # --help creates no database
 
@@ -163,5 +169,5 @@ def test_demo_refuses_a_zero_count(cli: Runner, tmp_path: Path) -> None:
 @pytest.mark.parametrize("group", [[], ["dossier"], ["calendar"]])
 def test_a_bare_group_shows_its_help(cli: Runner, group: list[str]) -> None:
     result = ok(cli(*group))
-    assert result.out.startswith("Usage: tthc")
+    assert result.out.startswith("Cách dùng: tthc")
     assert "Ví dụ" in result.out

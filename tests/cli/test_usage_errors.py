@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import Runner, fails
+from tests.conftest import Runner, fails, ok
 
 # (command line, fragments of the one error line)
 CASES = {
@@ -85,3 +85,15 @@ def test_an_unexpected_error_shape_falls_back_to_typer_text() -> None:
 
     Odd.__name__ = "MissingParameter"
     assert describe(Odd()) == "Missing something"  # the lead adds its own full stop
+
+
+def test_help_pages_translate_typer_frame_around_our_texts(cli: Runner) -> None:
+    shown = ok(cli("stats", "month", "--help")).out
+    assert shown.startswith("Cách dùng: tthc stats month [TÙY CHỌN] {month}\n")
+    assert "\nĐối số:\n" in shown and "\nTùy chọn:\n" in shown
+    assert "[bắt buộc]" in shown  # the argument
+    assert "[mặc định:\n" in shown or "[mặc định: report]" in shown  # wrapped or not
+    assert ok(cli("dossier", "--help")).out.startswith(
+        "Cách dùng: tthc dossier [TÙY CHỌN] LỆNH [ĐỐI SỐ]...\n"
+    )
+    assert "\nLệnh:\n" in ok(cli("dossier", "--help")).out

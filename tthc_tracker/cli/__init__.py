@@ -21,9 +21,11 @@ from tthc_tracker.cli import (
     usage,
 )
 from tthc_tracker.cli.common import reports_errors
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.i18n import _
 
 app = typer.Typer(
+    cls=Group,
     name="tthc",
     help=_(
         "Theo dõi hạn giải quyết hồ sơ thủ tục hành chính: sổ hồ sơ, tính hạn theo ngày "

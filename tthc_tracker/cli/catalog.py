@@ -5,14 +5,17 @@ from __future__ import annotations
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, print_json, reports_errors, table
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.catalog import DEFAULT_OFFICE_HOURS, Agency, Procedure
 from tthc_tracker.i18n import _
 
 agency_app = typer.Typer(
+    cls=Group,
     help=_("Cơ quan, đơn vị (tiếp nhận, xử lý, trả kết quả).\n\nVí dụ: tthc agency list"),
     no_args_is_help=True,
 )
 procedure_app = typer.Typer(
+    cls=Group,
     help=_("Danh mục thủ tục hành chính và thời hạn giải quyết.\n\nVí dụ: tthc procedure list"),
     no_args_is_help=True,
 )

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, fail, print_json, reports_errors, table
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.i18n import _
 
 if TYPE_CHECKING:
     from tthc_tracker.services.maintenance import CheckReport, Transfer
 
 db_app = typer.Typer(
+    cls=Group,
     help=_(
         "Bảo trì cơ sở dữ liệu: sao lưu, khôi phục, kiểm tra toàn vẹn, chuyển sổ hồ sơ giữa "
         "SQLite và PostgreSQL.\n\nVí dụ: tthc db check"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, print_json, reports_errors, table
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.times import iso, parse_date, parse_instant, show, weekday_name
 from tthc_tracker.i18n import _
 
 calendar_app = typer.Typer(
+    cls=Group,
     help=_(
         "Lịch làm việc: ngày nghỉ, ngày làm bù, điều chỉnh của quản trị viên.\n\n"
         "Ví dụ: tthc calendar show 2026"

@@ -15,6 +15,7 @@ from tthc_tracker.cli.common import (
     reports_errors,
     table,
 )
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.dossier import EventKind, Status
 from tthc_tracker.domain.times import iso, local, parse_instant, show
 from tthc_tracker.i18n import _
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from tthc_tracker.services.ledger import DossierView
 
 dossier_app = typer.Typer(
+    cls=Group,
     help=_("Sổ hồ sơ: tiếp nhận, xử lý, trả kết quả.\n\nVí dụ: tthc dossier list --overdue"),
     no_args_is_help=True,
 )

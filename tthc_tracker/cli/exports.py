@@ -7,12 +7,14 @@ from pathlib import Path
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, print_json, reports_errors
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.dossier import Status
 from tthc_tracker.domain.errors import InvalidChoiceError
 from tthc_tracker.domain.times import parse_date
 from tthc_tracker.i18n import _
 
 export_app = typer.Typer(
+    cls=Group,
     help=_(
         "Xuất hồ sơ ra CSV, XLSX, JSON (nhập lại được y nguyên) hoặc bản SQLite để phân tích."
         "\n\nVí dụ: tthc export dossiers --format xlsx -o ho-so.xlsx"

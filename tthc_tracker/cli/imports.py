@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, fail, print_json, reports_errors
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.times import iso, show
 from tthc_tracker.i18n import _
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from tthc_tracker.services.imports import Progress
 
 import_app = typer.Typer(
+    cls=Group,
     help=_(
         "Nhập hồ sơ và danh mục thủ tục từ tệp CSV, XLSX hoặc JSON (tên cột theo Cổng DVCQG "
         "hoặc tên riêng của phần mềm).\n\nVí dụ: tthc import dossiers ho-so.xlsx --dry-run"

@@ -16,6 +16,7 @@ from tthc_tracker.cli.common import (
     reports_errors,
     table,
 )
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.times import iso, parse_date, parse_instant, show
 from tthc_tracker.i18n import _
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from tthc_tracker.storage.workflow import StoredLetter
 
 letters_app = typer.Typer(
+    cls=Group,
     help=_(
         "Văn bản xin lỗi và hẹn lại ngày trả kết quả (ND 118 Điều 19.6, Mẫu 04).\n\n"
         "Ví dụ: tthc letters list --status draft"

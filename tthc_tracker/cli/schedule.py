@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.times import parse_clock
 from tthc_tracker.i18n import _
 
 scheduler_app = typer.Typer(
+    cls=Group,
     help=_(
         "Bộ lập lịch (APScheduler): rà soát hằng đêm, bản tin buổi sáng.\n\n"
         "Ví dụ: tthc scheduler run"

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, print_json, reports_errors
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.i18n import _
 
 if TYPE_CHECKING:
     from tthc_tracker.domain.periods import Period
 
 stats_app = typer.Typer(
+    cls=Group,
     help=_(
         "Thống kê Biểu số 06/VPCP/KSTT: hồ sơ tiếp nhận, đã giải quyết (trước hạn, đúng hạn, "
         "quá hạn), đang giải quyết; danh sách hồ sơ trễ hạn; xuất Excel, Word, biểu đồ; chốt "

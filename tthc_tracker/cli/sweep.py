@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors, table
+from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.times import iso, show
 from tthc_tracker.i18n import _
 
 sweep_app = typer.Typer(
+    cls=Group,
     help=_(
         "Rà soát hồ sơ: cảnh báo sắp quá hạn (trước hạn xin lỗi), quá hạn, trễ hạn chưa "
         "xin lỗi; tạo dự thảo văn bản xin lỗi. Chạy lại nhiều lần không sinh trùng.\n\n"
