@@ -11,6 +11,7 @@ from tthc_tracker.domain.calendar import OfficeHours, WorkCalendar, merge_rules
 from tthc_tracker.domain.dossier import Event, EventKind
 from tthc_tracker.domain.supplement import (
     answer_by,
+    applies,
     notes,
     past_text,
     request_by,
@@ -84,6 +85,14 @@ def test_time_past_the_fifteen_days_is_told_in_calendar_days() -> None:
     assert past_text(at(3, 18, 17), at(3, 18, 17, 30)) == "Vừa quá hạn"
     assert past_text(at(3, 18, 17), at(3, 19, 7)) == "Quá 1 ngày"
     assert past_text(at(3, 18, 17), at(4, 2, 9)) == "Quá 15 ngày"
+
+
+def test_dossiers_received_before_nd_118_have_no_supplement_limits(cal: WorkCalendar) -> None:
+    events = [Event(EventKind.SUPPLEMENT_REQUESTED, at(7, 20, 9, year=2025))]
+    assert supplement_requests(cal, at(6, 30, 23, 59, year=2025), None, events) == []
+    (request,) = supplement_requests(cal, at(7, 1, 0, 0, year=2025), None, events)
+    assert request.late
+    assert not applies(at(6, 30, 23, 59, year=2025)) and applies(at(7, 1, year=2025))
 
 
 def test_an_unanswered_request_expires_after_its_last_instant(cal: WorkCalendar) -> None:

@@ -108,3 +108,15 @@ def test_a_dossier_closed_while_awaiting_is_not_flagged(ledger: Runner) -> None:
     ok(ledger("dossier", "withdraw", "HS-1", "--at", "2026-03-10 10:00"))
     assert "HS-1" not in ok(ledger("sweep", "--as-of", "2026-03-20 00:30")).out
     assert show(ledger, "HS-1", "2026-03-20 00:30")["notes"] == []
+
+
+def test_only_dossiers_under_nd_118_get_the_limits(ledger: Runner) -> None:
+    # ND 118 is in force from 01/7/2025; a dossier received before follows ND 61
+    receive(ledger, "HS-ND61", "2025-06-30 16:00")
+    receive(ledger, "HS-ND118", "2025-07-01 08:00")
+    for code in ("HS-ND61", "HS-ND118"):
+        request(ledger, code, "2025-07-10 09:00")  # after 03 working days for both
+    out = ok(ledger("sweep", "--as-of", "2025-08-30 00:30")).out
+    assert "Quá 15 ngày chưa bổ sung (xem xét kết thúc hồ sơ): 1\n  HS-ND118\n" in out
+    assert show(ledger, "HS-ND61", "2025-08-30 00:30")["notes"] == []
+    assert len(show(ledger, "HS-ND118", "2025-08-30 00:30")["notes"]) == 2  # late, expired

@@ -7,6 +7,9 @@
   the period ends on the request's date + 15, moved to the next working day if that is a day
   off, at its closing hour.
 
+Both come from ND 118, in force from 01/7/2025: a dossier received before then follows ND 61
+(domain.md §1), whose own supplement rule is not in the rulebook, so no limit is applied to it.
+
 Neither limit stops what the agency records: a late request is recorded like any other and
 pointed out wherever the dossier is shown; an expired wait is flagged by the nightly sweep
 for the clerk to close the dossier (the law does not say by which act, so the product does
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from tthc_tracker.domain.calendar import WorkCalendar
@@ -30,8 +33,14 @@ _CLOSING = frozenset(
     {EventKind.STOPPED, EventKind.WITHDRAWN, EventKind.REFUSED}
     | {EventKind.COMPLETED, EventKind.RETURNED}
 )
+ND_118_IN_FORCE = date(2025, 7, 1)
 REQUEST_WINDOW = TimeLimit(Decimal(3), LimitUnit.WORKING_DAYS)
 ANSWER_WINDOW = TimeLimit(Decimal(15), LimitUnit.CALENDAR_DAYS)
+
+
+def applies(received_at: datetime) -> bool:
+    """Whether the dossier falls under ND 118 (received on or after 01/7/2025, local time)."""
+    return local(received_at).date() >= ND_118_IN_FORCE
 
 
 def request_by(calendar: WorkCalendar, received_at: datetime, cutoff: time | None) -> datetime:
@@ -68,8 +77,11 @@ class SupplementRequest:
 def supplement_requests(
     calendar: WorkCalendar, received_at: datetime, cutoff: time | None, events: Iterable[Event]
 ) -> list[SupplementRequest]:
-    """A dossier's supplement requests in time order, each with its limits and answer."""
+    """A dossier's supplement requests in time order, each with its limits and answer (none
+    for a dossier received before ND 118)."""
     found: list[SupplementRequest] = []
+    if not applies(received_at):
+        return found
     window: datetime | None = None
     asked: datetime | None = None
     for event in sorted(events, key=lambda e: e.at):

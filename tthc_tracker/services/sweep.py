@@ -100,10 +100,11 @@ def _find(
         if flag is not None:
             flags.append(flag)
             flagged[flag.code] = row
-    for dossier_id, agency_id, code, requested_at in sorted(
+    for dossier_id, agency_id, code, received_at, requested_at in sorted(
         repo.workflow.awaiting_supplement_rows(), key=lambda r: r[2]
     ):
-        flag = classify_awaiting(code, requested_at, calendars_by_id[agency_id], as_of)
+        calendar = calendars_by_id[agency_id]
+        flag = classify_awaiting(code, received_at, requested_at, calendar, as_of)
         if flag is not None:
             flags.append(flag)
             waiting = Candidate(

@@ -585,8 +585,8 @@ class Workflow:
             )
         return rows
 
-    def awaiting_supplement_rows(self) -> list[tuple[int, int, str, datetime]]:
-        """(dossier id, processing agency id, code, time of the request) of every dossier
+    def awaiting_supplement_rows(self) -> list[tuple[int, int, str, datetime, datetime]]:
+        """(dossier id, processing agency id, code, receipt, time of the request) of every dossier
         awaiting its supplement (few: the status index finds them).
 
         The request's time is a subquery per dossier, not a join with GROUP BY: SQLite's
@@ -606,11 +606,12 @@ class Workflow:
             .limit(1)
             .scalar_subquery()
         )
-        statement = sa_select(col(d.id), col(d.processing_agency_id), col(d.code), requested).where(
+        columns = (col(d.id), col(d.processing_agency_id), col(d.code), col(d.received_at))
+        statement = sa_select(*columns, requested).where(
             col(d.status) == Status.AWAITING_SUPPLEMENT.value
         )
         rows = self.session.execute(statement)
-        return [(r[0], r[1], r[2], r[3]) for r in rows if r[3] is not None]
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows if r[4] is not None]
 
     def flags_of_candidates(
         self, open_due_before: datetime, finished_ids: Sequence[int]
