@@ -13,7 +13,8 @@ sweep_app = typer.Typer(
     cls=Group,
     help=_(
         "Rà soát hồ sơ: cảnh báo sắp quá hạn (trước hạn xin lỗi), quá hạn, trễ hạn chưa "
-        "xin lỗi; tạo dự thảo văn bản xin lỗi. Chạy lại nhiều lần không sinh trùng.\n\n"
+        "xin lỗi, quá 15 ngày chưa bổ sung; tạo dự thảo văn bản xin lỗi. Chạy lại nhiều lần "
+        "không sinh trùng.\n\n"
         'Ví dụ: tthc sweep --as-of "2026-03-04 00:30" --json'
     ),
     invoke_without_command=True,
