@@ -16,6 +16,10 @@ CASES = {
         ("thiếu tùy chọn “--applicant”", "tthc dossier add --help"),
     ),
     "unknown option": (("stats", "month", "--thang", "13"), ("không có tùy chọn “--thang”",)),
+    "unknown option with a suggestion": (
+        ("dossier", "list", "--jsn"),
+        ("không có tùy chọn “--jsn” (có phải ý bạn là: --json?)", "tthc dossier list --help"),
+    ),
     "unknown command": (("nosuch",), ("không có lệnh “nosuch”", "tthc --help")),
     "unknown command with a suggestion": (
         ("dossier", "shwo"),

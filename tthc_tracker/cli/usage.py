@@ -47,10 +47,15 @@ def _quoted_repr(text: str) -> str:
     return _quoted(_unrepr(text))
 
 
+def _aside(names: Sequence[str]) -> str:
+    """The names Typer suggests, as a Vietnamese aside (empty without any)."""
+    shown = ", ".join(_printable(n) for n in names)
+    return _(" (có phải ý bạn là: {names}?)").format(names=shown) if names else ""
+
+
 def _suggestions(text: str | None) -> str:
     """Typer's "Did you mean 'a', 'b'" as a Vietnamese aside (empty without one)."""
-    names = [_printable(_unrepr(n)) for n in re.findall(_REPR, text or "")]
-    return _(" (có phải ý bạn là: {names}?)").format(names=", ".join(names)) if names else ""
+    return _aside([_unrepr(n) for n in re.findall(_REPR, text or "")])
 
 
 # Typer's messages about a value (pydantic's for numbers, Typer's own for paths).
@@ -168,11 +173,7 @@ def _describe(error: Exception) -> str:
         return what.format(name=_hint(error) or "")
     if kind == "NoSuchOption":
         text = _("không có tùy chọn {name}").format(name=_quoted(error.option_name))  # type: ignore[attr-defined]
-        possible = sorted(getattr(error, "possibilities", None) or [])
-        if possible:
-            names = ", ".join(_printable(p) for p in possible)
-            text += _(" (có phải ý bạn là: {names}?)").format(names=names)
-        return text
+        return text + _aside(sorted(getattr(error, "possibilities", None) or []))
     if kind == "BadParameter":
         detail = _by_rules(message, _VALUE_RULES) or message
         hint = _hint(error) or "?"
