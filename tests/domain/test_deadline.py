@@ -310,6 +310,47 @@ def test_pause_over_quoc_khanh_2026_counts_only_working_time(cal: WorkCalendar) 
     assert result.legal_due_at == at(2026, 9, 3, 11)  # Thu 3/9 09:00 + 2 h
 
 
+def test_pause_begun_after_the_due_time_changes_nothing(cal: WorkCalendar) -> None:
+    """Mon 02/03/2026 09:00 + 1 working day is due Tue 03/03 09:00. A pause from Wed 04/03 to
+    Fri 06/03 comes once the limit is used up: the dossier is late already, and stays so."""
+    events = (ev(PAUSE, at(2026, 3, 4, 8), "chờ thẩm định"), ev(RESUME, at(2026, 3, 6, 8)))
+    result = due(cal, at(2026, 3, 2, 9), "1 ngày làm việc", events)
+    assert result.legal_due_at == at(2026, 3, 3, 9)
+    assert result.paused_seconds == 0
+    assert result.clock_running
+    texts = [step.text for step in result.steps]
+    assert "Tiếp tục: tạm dừng từ 04/03/2026 08:00, khi đã hết thời hạn, nên không lùi hạn" in texts
+
+
+def test_pause_begun_exactly_at_the_due_time_changes_nothing(cal: WorkCalendar) -> None:
+    events = (ev(PAUSE, at(2026, 3, 3, 9), "x"), ev(RESUME, at(2026, 3, 4, 9)))
+    result = due(cal, at(2026, 3, 2, 9), "1 ngày làm việc", events)
+    assert result.legal_due_at == at(2026, 3, 3, 9)
+
+
+def test_pause_across_the_due_time_pushes_it_by_all_its_working_time(cal: WorkCalendar) -> None:
+    """Begun an hour before the due time (Tue 08:00), ended Wed 08:00: 8 working hours out,
+    so the hour left is counted from Wed 08:00."""
+    events = (ev(PAUSE, at(2026, 3, 3, 8), "x"), ev(RESUME, at(2026, 3, 4, 8)))
+    result = due(cal, at(2026, 3, 2, 9), "1 ngày làm việc", events)
+    assert result.paused_seconds == 8 * HOUR
+    assert result.legal_due_at == at(2026, 3, 4, 9)
+
+
+def test_second_pause_is_judged_against_the_due_time_the_first_pushed(cal: WorkCalendar) -> None:
+    """The first pause (Mon 10:00–14:00, 2 working hours) moves Tue 09:00 to Tue 11:00; a
+    second one begun Tue 10:00 is before that, so it counts too (1 h)."""
+    events = (
+        ev(PAUSE, at(2026, 3, 2, 10), "a"),
+        ev(RESUME, at(2026, 3, 2, 14)),
+        ev(PAUSE, at(2026, 3, 3, 10), "b"),
+        ev(RESUME, at(2026, 3, 3, 11)),
+    )
+    result = due(cal, at(2026, 3, 2, 9), "1 ngày làm việc", events)
+    assert result.paused_seconds == 3 * HOUR
+    assert result.legal_due_at == at(2026, 3, 3, 14)  # 11:00 + 0.5 h, lunch, 13:30 + 0.5 h
+
+
 def test_events_are_replayed_in_time_order(cal: WorkCalendar) -> None:
     events = (ev(RESUME, at(2026, 3, 2, 14)), ev(PAUSE, at(2026, 3, 2, 10), "a"))
     assert due(cal, at(2026, 3, 2, 9), "3 ngày làm việc", events).legal_due_at == at(2026, 3, 5, 11)

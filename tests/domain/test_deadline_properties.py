@@ -140,14 +140,17 @@ def test_a_pause_shifts_the_due_by_its_working_time(
     p = CALENDAR.working_between(paused_at, resumed_at)
     assert p >= 0
     assert paused.legal_due_at >= plain.legal_due_at
-    assert paused.paused_seconds == p
     assert paused.clock_running
-    if paused_at <= plain.legal_due_at:
+    if paused_at < plain.legal_due_at:
+        assert paused.paused_seconds == p
         assert CALENDAR.working_between(plain.legal_due_at, paused.legal_due_at) == p
         assert paused.legal_due_at == CALENDAR.add_working(plain.legal_due_at, p)
         # counted time is exactly the limit once the pause is left out
         counted = CALENDAR.working_between(plain.start.counting_from, paused.legal_due_at)
         assert counted == limit.working_seconds + p
+    else:  # begun once the limit was used up: the dossier is late already
+        assert paused.paused_seconds == 0
+        assert paused.legal_due_at == plain.legal_due_at
 
 
 @PROPERTY
@@ -164,12 +167,17 @@ def test_two_pauses_add_up(
         Event(EventKind.RESUMED, second_end),
     ]
     both = compute_deadline(CALENDAR, limit, received, events)
-    total = CALENDAR.working_between(first, first_end) + CALENDAR.working_between(
-        second, second_end
+    due, start = both.legal_due_at, both.start.counting_from
+    # up to the due time, the time counted outside the pauses is exactly the limit ...
+    inside = sum(
+        CALENDAR.working_between(max(a, start), min(b, due))
+        for a, b in ((first, first_end), (second, second_end))
+        if a < due and b > start
     )
-    plain = compute_deadline(CALENDAR, limit, received, [])
-    assert both.paused_seconds == total
-    assert both.legal_due_at == CALENDAR.add_working(plain.legal_due_at, total)
+    assert CALENDAR.working_between(start, due) - inside == limit.working_seconds
+    assert both.paused_seconds == inside
+    # ... and it is used up no later: the due time never falls inside a pause
+    assert not any(a < due < b for a, b in ((first, first_end), (second, second_end)))
 
 
 @PROPERTY
@@ -214,8 +222,10 @@ def test_supplement_restart_is_never_earlier(
     assert restarted.start == effective_start(CALENDAR, back, cutoff)
     assert restarted.legal_due_at == due_from(CALENDAR, restarted.start, limit)
     assert restarted.supplement_seconds == CALENDAR.working_between(requested, back)
+    # QĐ 766 counts the wait as a pause: it pushes the due time only if begun before it
+    pushed = requested < original.legal_due_at
     assert restarted.due_at_pause_method == CALENDAR.add_working(
-        original.legal_due_at, restarted.supplement_seconds
+        original.legal_due_at, restarted.supplement_seconds if pushed else 0
     )
     assert restarted.clock_running
     awaiting = compute_deadline(CALENDAR, limit, received, events[:1], cutoff)

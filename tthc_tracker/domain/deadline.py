@@ -107,7 +107,8 @@ def compute_deadline(
 
     - a supplement received restarts the limit from zero (ND 118 Art. 19.5); the 766-style
       figure (the supplement interval counted as a pause) is kept beside it;
-    - pauses exclude their working time;
+    - pauses exclude their working time, each one begun before the due time it pushes (a
+      pause begun once the limit was used up changes nothing: the dossier is late already);
     - an extension (the apology letter's new return time) sets the promised due time; the
       legal due time is kept.
     """
@@ -116,8 +117,8 @@ def compute_deadline(
     steps = [Step(received_at, f"Tiếp nhận; thời hạn {limit.text()}")]
     if first.note:
         steps.append(Step(first.counting_from, first.note))
-    paused = 0
-    paused_all = 0
+    pauses: list[tuple[datetime, datetime, int]] = []  # since the last restart; step index
+    intervals_all: list[tuple[datetime, datetime, int]] = []  # 766 figure: supplements too
     supplement = 0
     supplemented = False
     open_pause: datetime | None = None
@@ -131,7 +132,8 @@ def compute_deadline(
             steps.append(Step(event.at, "Yêu cầu bổ sung: dừng tính thời hạn"))
         elif kind is EventKind.SUPPLEMENT_RECEIVED and open_supplement is not None:
             supplement += calendar.working_between(open_supplement, event.at)
-            open_supplement, running, paused, supplemented = None, True, 0, True
+            intervals_all.append((open_supplement, event.at, -1))
+            open_supplement, running, pauses, supplemented = None, True, [], True
             start = effective_start(calendar, event.at, cutoff)
             steps.append(Step(event.at, "Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu"))
             if start.note:
@@ -140,8 +142,8 @@ def compute_deadline(
             open_pause, running = event.at, False
             steps.append(Step(event.at, f"Tạm dừng: {event.reason}"))
         elif kind is EventKind.RESUMED and open_pause is not None:
-            interval = calendar.working_between(open_pause, event.at)
-            paused, paused_all = paused + interval, paused_all + interval
+            pauses.append((open_pause, event.at, len(steps)))
+            intervals_all.append((open_pause, event.at, -1))
             open_pause, running = None, True
             steps.append(Step(event.at, "Tiếp tục: không tính thời gian tạm dừng"))
         elif kind is EventKind.EXTENDED and event.new_value:
@@ -155,13 +157,16 @@ def compute_deadline(
             EventKind.RETURNED,
         ):
             running = False
-    legal = due_from(calendar, start, limit)
-    if paused:
-        legal = calendar.add_working(legal, paused)
+    legal, paused, late_pauses = _after_pauses(calendar, due_from(calendar, start, limit), pauses)
+    for at, index in late_pauses:
+        steps[index] = Step(
+            steps[index].at,
+            f"Tiếp tục: tạm dừng từ {show(at)}, khi đã hết thời hạn, nên không lùi hạn",
+        )
     pause_method = None
     if supplemented:  # even when no working time was spent awaiting (e.g. over a weekend)
         base = due_from(calendar, first, limit)
-        pause_method = calendar.add_working(base, supplement + paused_all)
+        pause_method = _after_pauses(calendar, base, intervals_all)[0]
     steps.append(Step(legal, "Hạn giải quyết theo quy định"))
     return Deadline(
         start=start,
@@ -174,6 +179,25 @@ def compute_deadline(
         due_at_pause_method=pause_method,
         steps=tuple(steps),
     )
+
+
+def _after_pauses(
+    calendar: WorkCalendar, due: datetime, intervals: list[tuple[datetime, datetime, int]]
+) -> tuple[datetime, int, list[tuple[datetime, int]]]:
+    """``due`` pushed by the working time of each interval begun before it, in order: the
+    time counted towards the limit stops there and goes on at the end. An interval begun at
+    or after the due time changes nothing. Returns the due time, the working seconds
+    excluded, and (start, step index) of each interval that changed nothing."""
+    excluded = 0
+    ignored = []
+    for begin, end, index in sorted(intervals, key=lambda i: i[0]):
+        if begin >= due:
+            ignored.append((begin, index))
+            continue
+        seconds = calendar.working_between(begin, end)
+        if seconds:
+            due, excluded = calendar.add_working(due, seconds), excluded + seconds
+    return due, excluded, ignored
 
 
 def check_extension(
