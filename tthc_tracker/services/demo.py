@@ -212,10 +212,9 @@ def _play(
     if roll < 0.06:
         ask = calendar.add_working(received, rng.randrange(1, 3 * WORKING_DAY_SECONDS // 2))
         back = calendar.add_working(ask, rng.randrange(1, 5) * WORKING_DAY_SECONDS)
-        actions += [
-            (EventKind.SUPPLEMENT_REQUESTED, ask, rng.choice(SUPPLEMENT_REASONS)),
-            (EventKind.SUPPLEMENT_RECEIVED, back, ""),
-        ]
+        actions.append((EventKind.SUPPLEMENT_REQUESTED, ask, rng.choice(SUPPLEMENT_REASONS)))
+        if rng.random() < 0.75:  # otherwise still awaited: past 15 days, the sweep flags it
+            actions.append((EventKind.SUPPLEMENT_RECEIVED, back, ""))
     elif roll < 0.1:
         pause = calendar.add_working(received, rng.randrange(1, WORKING_DAY_SECONDS))
         resume = calendar.add_working(pause, rng.randrange(1, 4) * WORKING_DAY_SECONDS)
