@@ -296,3 +296,38 @@ def test_p_3_days_is_the_procedure_used_above(seeded: Runner) -> None:
         if p["code"] == P_3_DAYS
     ]
     assert procedure["limit"] == "3 ngày làm việc"
+
+
+def test_db_recompute_brings_stored_due_times_in_line(
+    open_ledger: Runner, ledger_db: Ledger
+) -> None:
+    """Due times stored by an older engine (simulated: OPEN and DONE given LATER's due time)
+    are recomputed for open dossiers only, each change an audited event; a dry run writes
+    nothing and a second run changes nothing."""
+    run = open_ledger
+    add_dossier(run, "LATER", "27/11/2026 09:00")
+    ledger_db.execute(
+        "UPDATE dossier SET due_at = (SELECT due_at FROM dossier WHERE code = 'LATER'),"
+        " original_due_at = (SELECT due_at FROM dossier WHERE code = 'LATER')"
+        " WHERE code IN ('OPEN', 'DONE')"
+    )
+    before = snapshot(ledger_db)
+    preview = ok(run("db", "recompute", "--dry-run")).out
+    assert "Xem trước (--dry-run, chưa ghi gì): 1 hồ sơ đang mở sẽ đổi hạn." in preview
+    assert "  OPEN (" in preview
+    assert "hạn 02/12/2026 09:00 → 30/11/2026 09:00" in preview
+    assert "DONE" not in preview
+    assert snapshot(ledger_db) == before
+
+    data = json.loads(ok(run("db", "recompute", "--json")).out)
+    assert data["dry_run"] is False
+    assert [(r["code"], r["due_at"]) for r in data["recomputed"]] == [
+        ("OPEN", {"before": "2026-12-02T09:00:00+07:00", "after": "2026-11-30T09:00:00+07:00"})
+    ]
+    opened = show_json(run, "OPEN")
+    assert opened["due_at"] == opened["original_due_at"] == "2026-11-30T09:00:00+07:00"
+    assert {e["field"] for e in recomputed(opened)} == {"due_at", "original_due_at"}
+    assert all(e["reason"] and e["actor"] == ACTOR for e in recomputed(opened))
+    assert show_json(run, "DONE")["due_at"] == "2026-12-02T09:00:00+07:00"  # kept as judged
+
+    assert "Đã tính lại hạn: 0 hồ sơ đang mở đổi hạn." in ok(run("db", "recompute")).out

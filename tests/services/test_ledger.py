@@ -161,7 +161,7 @@ def test_recompute_is_idempotent(db: Database, calendars: Calendars) -> None:
     with db.transaction() as repo:
         repo.set_calendar_edit(date(2026, 11, 30), DayKind.OFF, "Nghỉ đột xuất", "c", NOW)
     changed_calendars = load_calendars(db, DATA, *YEARS)
-    assert ledger.recompute_open(db, changed_calendars, "c", NOW) == ["H-1"]
+    assert [r.code for r in ledger.recompute_open(db, changed_calendars, "c", NOW)] == ["H-1"]
     assert ledger.recompute_open(db, changed_calendars, "c", NOW) == []
     view = ledger.show_dossier(db, changed_calendars, "H-1", NOW)
     assert view.dossier.due_at == at("01/12/2026 09:00")

@@ -12,6 +12,7 @@ from tthc_tracker.cli.help_text import Group
 from tthc_tracker.i18n import _
 
 if TYPE_CHECKING:
+    from tthc_tracker.services.ledger import Recomputed
     from tthc_tracker.services.maintenance import CheckReport, Transfer
 
 db_app = typer.Typer(
@@ -114,6 +115,69 @@ def db_check(ctx: typer.Context, json_output: bool = JSON_OPTION) -> None:
     else:
         _print_report(report)
     _fail_unless_ok(report, _("sổ hồ sơ không đạt kiểm tra"))
+
+
+@db_app.command("recompute")
+@reports_errors
+def db_recompute(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help=_("Chỉ liệt kê hồ sơ sẽ đổi hạn, không ghi gì.")
+    ),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Tính lại hạn của mọi hồ sơ đang mở theo lịch làm việc, thời hạn thủ tục và cách tính
+    hạn hiện hành, như khi sửa lịch: mỗi hạn thay đổi là một sự kiện "Tính lại hạn" trong
+    lịch sử hồ sơ. Dùng sau khi nâng cấp phần mềm (bản sửa cách tính hạn ghi trong
+    CHANGELOG). Hồ sơ đã xong giữ hạn đã dùng để đánh giá chúng. Chạy lại không đổi gì thêm.
+
+    Ví dụ: tthc db recompute --dry-run
+    """
+    from tthc_tracker.services import ledger
+
+    with app_for(ctx) as app:
+        changed = ledger.recompute_open(
+            app.db, app.calendars, app.settings.actor, app.clock(), dry_run=dry_run
+        )
+    if json_output:
+        print_json({"dry_run": dry_run, "recomputed": [_recomputed_json(r) for r in changed]})
+        return
+    if dry_run:
+        lead = _("Xem trước (--dry-run, chưa ghi gì): {n} hồ sơ đang mở sẽ đổi hạn.")
+    else:
+        lead = _("Đã tính lại hạn: {n} hồ sơ đang mở đổi hạn.")
+    typer.echo(lead.format(n=len(changed)))
+    for item in changed:
+        typer.echo(f"  {item.code} ({item.agency}): {_due_change(item)}")
+
+
+def _due_change(item: Recomputed) -> str:
+    from tthc_tracker.domain.times import show
+
+    (legal, current), (new_legal, new_current) = item.before, item.after
+    if legal == current and new_legal == new_current:
+        return _("hạn {old} → {new}").format(old=show(legal), new=show(new_legal))
+    parts = []
+    if legal != new_legal:
+        parts.append(
+            _("hạn theo quy định {old} → {new}").format(old=show(legal), new=show(new_legal))
+        )
+    if current != new_current:
+        parts.append(
+            _("hạn hiện tại {old} → {new}").format(old=show(current), new=show(new_current))
+        )
+    return "; ".join(parts)
+
+
+def _recomputed_json(item: Recomputed) -> dict[str, Any]:
+    from tthc_tracker.domain.times import iso
+
+    return {
+        "code": item.code,
+        "agency": item.agency,
+        "original_due_at": {"before": iso(item.before[0]), "after": iso(item.after[0])},
+        "due_at": {"before": iso(item.before[1]), "after": iso(item.after[1])},
+    }
 
 
 @db_app.command("migrate-to")

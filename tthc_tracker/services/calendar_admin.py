@@ -47,7 +47,7 @@ def edit_day(
             replaced = repo.set_calendar_edit(day, kind, required(reason, "--reason"), actor, now)
         calendars = build_calendars(repo.calendar_edits(), data_dir, *years)
         calendars.base.day_info(day)  # a date outside the built years fails before writing
-        changed = recompute_in(repo, calendars, actor, now)
+        changed = [r.code for r in recompute_in(repo, calendars, actor, now)]
         return CalendarChange(day, kind, replaced, changed, calendars)
 
     return db.run(work)

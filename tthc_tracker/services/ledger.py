@@ -360,12 +360,40 @@ def extend_in(
     return _apply(repo, calendars, dossier_code, maker, actor, now)
 
 
-def recompute_open(db: Database, calendars: Calendars, actor: str, now: datetime) -> list[str]:
-    """Replay every open dossier against the current calendar; returns the codes that changed."""
-    return db.run(lambda repo: recompute_in(repo, calendars, actor, now))
+@dataclass(frozen=True, slots=True)
+class Recomputed:
+    """One open dossier whose stored due times differed from the engine's replay."""
+
+    code: str
+    agency: str
+    before: tuple[datetime, datetime]  # (legal, current) due time as stored
+    after: tuple[datetime, datetime]  # as the calendar and the counting rules give them now
 
 
-def recompute_in(repo: Repository, calendars: Calendars, actor: str, now: datetime) -> list[str]:
+RECOMPUTE_REASON = "tính lại theo lịch làm việc hiện hành"
+
+
+def recompute_open(
+    db: Database,
+    calendars: Calendars,
+    actor: str,
+    now: datetime,
+    dry_run: bool = False,
+    reason: str = RECOMPUTE_REASON,
+) -> list[Recomputed]:
+    """Replay every open dossier against the current calendar, procedure limits and counting
+    rules; returns those that changed. ``dry_run``: nothing is written."""
+    return db.run(lambda repo: recompute_in(repo, calendars, actor, now, dry_run, reason))
+
+
+def recompute_in(
+    repo: Repository,
+    calendars: Calendars,
+    actor: str,
+    now: datetime,
+    dry_run: bool = False,
+    reason: str = RECOMPUTE_REASON,
+) -> list[Recomputed]:
     """Recompute inside a caller's transaction; each change gets a ``due_recomputed`` event."""
     changed = []
     for dossier in repo.list_dossiers(OPEN_STATUSES):
@@ -376,9 +404,16 @@ def recompute_in(repo: Repository, calendars: Calendars, actor: str, now: dateti
         events = _due_events(dossier, deadline, now)
         if events:
             after = replace(dossier, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
-            reason = "tính lại theo lịch làm việc hiện hành"
-            repo.save_dossier(
-                dossier, after, [replace(e, reason=reason) for e in events], actor, now
+            if not dry_run:
+                repo.save_dossier(
+                    dossier, after, [replace(e, reason=reason) for e in events], actor, now
+                )
+            changed.append(
+                Recomputed(
+                    dossier.code,
+                    dossier.processing_agency,
+                    (dossier.original_due_at, dossier.due_at),
+                    (after.original_due_at, after.due_at),
+                )
             )
-            changed.append(dossier.code)
     return changed
