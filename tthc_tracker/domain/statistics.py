@@ -8,7 +8,7 @@ before ``start`` and still open at ``start``). It then ends the period in exactl
   judged against the **original** due time: before the due date, on the due date, or late;
 - *withdrawn, refused or stopped* in the period (outside the official form);
 - *pending* (``pending_*``): still open at ``end``, within or past the original due time at
-  ``end``.
+  ``end`` (a clock stopped before the due time is within it: :func:`judge_pending`).
 
 So ``received_total = resolved_total + pending_total + withdrawn_refused_stopped`` always.
 
@@ -63,6 +63,7 @@ class StatRecord(NamedTuple):
     letter_issued_at: datetime | None = None
     letter_late: bool = False
     new_due_at: datetime | None = None
+    stopped_at: datetime | None = None  # now paused or awaiting a supplement: since when
 
     @property
     def finished_at(self) -> datetime | None:
@@ -242,7 +243,7 @@ def _contribution(
         if record.extended and finished <= record.due_at:
             values["rescheduled_met_new_date"] = 1
     elif where is Fate.PENDING:
-        judged = classify_open(period.end, record.original_due_at)
+        judged = judge_pending(record, period.end)
         values["pending_total"] = 1
         values[f"pending_{judged.value}"] = 1
         late = judged is Timeliness.OVERDUE
@@ -254,6 +255,17 @@ def _contribution(
     elif late:
         values["late_without_apology"] = 1
     return values
+
+
+def judge_pending(record: StatRecord, end: datetime) -> Timeliness:
+    """An open dossier at ``end``: within or past its original due time. A clock stopped
+    before the due time (a pause, or a supplement asked, whose limit restarts when it comes
+    back) and still stopped at ``end`` is within it; one stopped once the due time had
+    passed is late, like a running one (domain.md §5.3)."""
+    stopped = record.stopped_at
+    if stopped is not None and stopped < end and stopped < record.original_due_at:
+        return Timeliness.WITHIN_DUE
+    return classify_open(end, record.original_due_at)
 
 
 def late_entry(record: StatRecord, period: Period | _Span, calendar: WorkCalendar) -> LateEntry:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     String,
     and_,
+    case,
     cast,
     func,
     literal,
@@ -41,6 +42,8 @@ from tthc_tracker.storage.models import (
 )
 
 CLOSING_EVENTS = (EventKind.WITHDRAWN.value, EventKind.REFUSED.value, EventKind.STOPPED.value)
+CLOCK_STOPPED = (Status.PAUSED.value, Status.AWAITING_SUPPLEMENT.value)
+STOPPING_EVENTS = (EventKind.PAUSED.value, EventKind.SUPPLEMENT_REQUESTED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,9 @@ type does the same per value through several layers, which on a month of a provi
 (hundreds of thousands of rows, eight times each) costs more than the query."""
 
 
-def _columns(closed_at: Any, time_type: Any) -> tuple[Any, ...]:
+def _columns(closed_at: Any, time_type: Any, stopped_at: Any = None) -> tuple[Any, ...]:
+    """The record's columns; ``stopped_at``: when the clock stopped, for open dossiers (NULL
+    for the others)."""
     d, letter = DossierRow, LetterRow
 
     def _time(column: Any) -> Any:
@@ -99,16 +104,36 @@ def _columns(closed_at: Any, time_type: Any) -> tuple[Any, ...]:
         _time(col(letter.issued_at)),
         col(letter.late),
         _time(col(letter.new_due_at)),
+        _time(_no_time("stopped_at") if stopped_at is None else stopped_at),
     )
 
 
-def _no_closing() -> Any:
-    """NULL typed as the event time.
+def _stopped_at() -> Any:
+    """For a dossier now paused or awaiting a supplement, when its clock stopped: the last
+    pause or request (a subquery through the (dossier_id, seq) key, run only for those few
+    dossiers); NULL for the others."""
+    d, event = DossierRow, DossierEventRow
+    last_stop = (
+        sa_select(col(event.at))
+        .where(col(event.dossier_id) == d.id, col(event.kind).in_(STOPPING_EVENTS))
+        .order_by(col(event.seq).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case((col(d.status).in_(CLOCK_STOPPED), last_stop), else_=_no_time("stopped_at"))
+
+
+def _no_time(label: str) -> Any:
+    """NULL typed as an event time.
 
     A real CAST, not only a Python-side type: PostgreSQL refuses a UNION of an untyped NULL
     (text) and a ``timestamp with time zone`` column.
     """
-    return cast(null(), _TIME).label("closed_at")
+    return cast(null(), _TIME).label(label)
+
+
+def _no_closing() -> Any:
+    return _no_time("closed_at")
 
 
 def _utc_text(value: str | None) -> datetime | None:
@@ -194,6 +219,7 @@ def _record(
         _utc(row[14]),  # letter_issued_at
         bool(row[15]),  # letter_late
         _utc(row[16]),  # new_due_at
+        _utc(row[17]),  # stopped_at
     )
 
 
@@ -235,7 +261,8 @@ class Statistics:
         # Open now, received before the end (for a past month most open dossiers were received
         # after it): by the status index, the receipt only filtered.
         open_now = _few(col(d.status).in_([s.value for s in OPEN_STATUSES]), self.session)
-        parts = [_joined(sa_select(*_columns(no_closing, time_type))).where(open_now, *filters)]
+        open_columns = _columns(no_closing, time_type, _stopped_at())
+        parts = [_joined(sa_select(*open_columns)).where(open_now, *filters)]
         parts += [
             _joined(sa_select(*_columns(no_closing, time_type))).where(*filters, condition)
             for condition in (
