@@ -348,3 +348,10 @@ def test_extend_only_once_after_the_due_time_at_a_working_instant(seeded: Runner
     text = ok(seeded("dossier", "show", CODE)).out
     assert "Hạn theo quy định: 05/03/2026 09:00" in text
     assert "Hạn đã hẹn lại: 10/03/2026 16:00" in text
+
+    # Finished after the legal due time but by the new one: late all the same (domain.md §2)
+    ok(seeded("dossier", "complete", CODE, "--at", "09/03/2026 10:00"))
+    done = show_json(seeded, CODE)
+    assert done["timeliness"] == "late"
+    assert done["remaining"] == "Quá hạn (trả đúng hẹn lại)"
+    assert "Tình trạng: Quá hạn (trả đúng hẹn lại)" in ok(seeded("dossier", "show", CODE)).out

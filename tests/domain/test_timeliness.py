@@ -148,7 +148,9 @@ def test_format_hours(seconds: int, text: str) -> None:
         (-(2 * DAY + 3 * HOUR), True, "Quá 2 ngày 3 giờ"),
         (-15 * 60, True, "Quá 15 phút"),
         (0, False, "Còn 0 phút"),
-        (0, True, "Quá 0 phút"),
+        (0, True, "Quá hạn"),  # past the instant, no working minute yet
+        (-59, True, "Quá hạn"),
+        (-60, True, "Quá 1 phút"),
     ],
 )
 def test_remaining_text(seconds: int, overdue: bool, text: str) -> None:
@@ -168,7 +170,7 @@ def test_remaining_over_a_weekend_after_a_friday_deadline(cal: WorkCalendar) -> 
     assert left == 0  # no working time has passed since the deadline …
     status = classify_open(saturday, due)
     assert status is Timeliness.OVERDUE  # … but the instant has: the dossier is late
-    assert remaining_text(left, overdue=status is Timeliness.OVERDUE) == "Quá 0 phút"
+    assert remaining_text(left, overdue=status is Timeliness.OVERDUE) == "Quá hạn"
 
 
 def test_remaining_late_by_days_and_hours_across_a_holiday(cal: WorkCalendar) -> None:

@@ -20,6 +20,7 @@ from tests.workflow.conftest import (
     AG_B,
     P2,
     counts,
+    issue_json,
     query,
     receive,
     sweep_json,
@@ -186,7 +187,28 @@ def test_a_flag_does_not_block_recording_what_happened_before_the_sweep(
     )
 
 
-def test_an_extended_dossier_is_not_at_risk_but_can_be_overdue(ledger: Runner) -> None:
+def test_a_dossier_extended_by_its_letter_is_not_at_risk_but_can_be_overdue(
+    ledger: Runner,
+) -> None:
+    receive(ledger, "HS-1")
+    issue_json(
+        ledger, "HS-1",
+        "--reason", "Chờ xác minh",
+        "--new-due", "2026-03-12 09:00",
+        "--at", "2026-03-05 10:00",
+    )  # fmt: skip
+    for as_of in ("2026-03-06 00:30", "2026-03-11 00:30", "2026-03-12 09:00"):
+        assert lists(sweep_json(ledger, as_of)) == ([], [], [])
+    data = sweep_json(ledger, "2026-03-12 09:01")
+    assert lists(data) == ([], ["HS-1"], [])
+
+
+def test_an_extension_without_its_letter_is_still_asked_for_the_letter(
+    ledger: Runner,
+) -> None:
+    """`dossier extend` records the new time, but the law reschedules by the apology letter:
+    until one is issued the sweep goes on asking for it, against the legal due time (Mon
+    09/03 09:00), as the statistics count it; once issued, only the new time matters."""
     receive(ledger, "HS-1")
     ok(
         ledger(
@@ -196,10 +218,36 @@ def test_an_extended_dossier_is_not_at_risk_but_can_be_overdue(ledger: Runner) -
             "--at", "2026-03-05 10:00",
         )
     )  # fmt: skip
+    assert lists(sweep_json(ledger, "2026-03-05 00:30")) == ([], [], [])
+    assert lists(sweep_json(ledger, "2026-03-06 00:30")) == (["HS-1"], [], [])
+    assert lists(sweep_json(ledger, "2026-03-09 09:00")) == (["HS-1"], [], [])
+    assert lists(sweep_json(ledger, "2026-03-09 09:01")) == ([], [], ["HS-1"])
+    assert lists(sweep_json(ledger, "2026-03-12 09:01")) == ([], ["HS-1"], [])
+    march = json.loads(ok(ledger("stats", "range", "--from", "2026-03-01", "--to",
+                                 "2026-03-10", "--json")).out)  # fmt: skip
+    assert march["total"]["late_without_apology"] == 1
+
+    # The letter can only state the time already set: the one extension allowed.
+    fails(
+        ledger(
+            "letters", "issue", "HS-1",
+            "--reason", "Chờ xác minh",
+            "--new-due", "2026-03-13 09:00",
+            "--at", "2026-03-06 10:00",
+        ),
+        "HS-1", "đã được hẹn lại đến 12/03/2026 09:00", '--new-due "12/03/2026 09:00"',
+    )  # fmt: skip
+    letter = issue_json(
+        ledger, "HS-1",
+        "--reason", "Chờ xác minh",
+        "--new-due", "12/03/2026 09:00",
+        "--at", "2026-03-06 10:00",
+    )  # fmt: skip
+    assert letter["late"] is False  # on the apology deadline date
+    assert show_json(ledger, "HS-1")["due_at"] == "2026-03-12T09:00:00+07:00"
     for as_of in ("2026-03-06 00:30", "2026-03-11 00:30", "2026-03-12 09:00"):
         assert lists(sweep_json(ledger, as_of)) == ([], [], [])
-    data = sweep_json(ledger, "2026-03-12 09:01")
-    assert lists(data) == ([], ["HS-1"], [])
+    assert lists(sweep_json(ledger, "2026-03-12 09:01")) == ([], ["HS-1"], [])
 
 
 # --- re-runs, dry runs, due-time versions, history ---------------------------------------

@@ -467,7 +467,9 @@ def dossier_extend(
     at: str | None = AT_OPTION,
     json_output: bool = JSON_OPTION,
 ) -> None:
-    """Hẹn lại ngày trả kết quả (chỉ một lần) khi đã có văn bản xin lỗi.
+    """Ghi việc hẹn lại ngày trả kết quả (chỉ một lần) đã nêu trong văn bản xin lỗi. Thường
+    dùng tthc letters issue, lệnh ghi cả hai; hẹn lại ghi riêng ở đây mà chưa có văn bản thì
+    lượt rà soát vẫn nhắc cho đến khi tthc letters issue đăng ký văn bản đó.
 
     Ví dụ: tthc dossier extend H48-260302-0001 --new-due "10/03/2026 16:00"
     --reason "Chờ kết quả xác minh"

@@ -77,6 +77,7 @@ def classify(
     - overdue: in progress and the due time before ``as_of``;
     - late without apology: completed (else returned) after its legal due time, no extension
       and no letter issued.
+    An extension without a letter is judged by :func:`classify_unlettered`.
     Paused, awaiting-supplement, stopped, withdrawn and refused dossiers are never flagged.
     """
     if dossier.status is Status.IN_PROGRESS:
@@ -92,6 +93,26 @@ def classify(
         late = finished is not None and finished > dossier.original_due_at
         if late and not dossier.extended and not apologised:
             return Flag(dossier.code, FlagKind.LATE_WITHOUT_APOLOGY, dossier.original_due_at)
+    return None
+
+
+def classify_unlettered(
+    dossier: Candidate, calendar: WorkCalendar, as_of: datetime, lead_days: int
+) -> Flag | None:
+    """A dossier rescheduled without an issued apology letter (``tthc dossier extend``). The
+    letter is what the law reschedules by (domain.md §2), so the sweep goes on asking for
+    it, against the legal due time: at risk from the apology deadline, late without apology
+    once that due time has passed (open or finished after it)."""
+    due = dossier.original_due_at
+    if dossier.status is Status.IN_PROGRESS:
+        if due < as_of:
+            return Flag(dossier.code, FlagKind.LATE_WITHOUT_APOLOGY, due)
+        if local(as_of).date() >= apology_deadline(calendar, due, lead_days):
+            return Flag(dossier.code, FlagKind.AT_RISK, due)
+        return None
+    finished = dossier.completed_at or dossier.returned_at
+    if finished is not None and finished > due:
+        return Flag(dossier.code, FlagKind.LATE_WITHOUT_APOLOGY, due)
     return None
 
 

@@ -69,8 +69,10 @@ def remaining_text(working_seconds_left: int, *, overdue: bool) -> str:
     """``Còn 1 ngày 3 giờ`` before the due time, ``Quá 2 ngày 3 giờ`` after it.
 
     ``overdue`` comes from comparing instants: at a weekend just after a Friday deadline the
-    working time is still zero, but the dossier is already late.
+    working time is still zero, but the dossier is already late: ``Quá hạn``.
     """
     if overdue:
+        if abs(working_seconds_left) < 60:  # past the due instant, no working minute since
+            return "Quá hạn"
         return f"Quá {format_working(working_seconds_left)}"
     return f"Còn {format_working(working_seconds_left)}"

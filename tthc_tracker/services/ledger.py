@@ -158,9 +158,14 @@ def _view(
     timeliness: Timeliness | None
     finished = dossier.completed_at or dossier.returned_at
     if finished is not None:
-        timeliness = classify_finished(finished, due)
-        left = calendar.working_between(finished, due)
+        # judged against the legal due time: an extension never makes a late dossier on time
+        # (domain.md §2); meeting the new time is said beside it
+        legal = dossier.original_due_at
+        timeliness = classify_finished(finished, legal)
+        left = calendar.working_between(finished, legal)
         remaining = timeliness.label
+        if timeliness is Timeliness.LATE and dossier.extended and finished <= due:
+            remaining += " (trả đúng hẹn lại)"
     elif dossier.status is Status.IN_PROGRESS:
         timeliness = classify_open(as_of, due)
         remaining = remaining_text(left, overdue=timeliness is Timeliness.OVERDUE)
@@ -180,8 +185,14 @@ def show_dossier(
     db: Database, calendars: Calendars, dossier_code: str, as_of: datetime
 ) -> DossierView:
     with db.transaction() as repo:
-        dossier = repo.get_dossier(dossier_code)
-        return _view(repo, _calendar(repo, calendars, dossier.processing_agency), dossier, as_of)
+        return view_in(repo, calendars, repo.get_dossier(dossier_code), as_of)
+
+
+def view_in(
+    repo: Repository, calendars: Calendars, dossier: Dossier, as_of: datetime
+) -> DossierView:
+    """The view of ``dossier`` as read in the caller's transaction."""
+    return _view(repo, _calendar(repo, calendars, dossier.processing_agency), dossier, as_of)
 
 
 def list_dossiers(

@@ -12,8 +12,15 @@ from pathlib import Path
 from tthc_tracker.documents.letters import check_template, merge_letters, render_letter
 from tthc_tracker.documents.pdf import converter, to_pdf
 from tthc_tracker.domain.catalog import Agency
-from tthc_tracker.domain.dossier import OPEN_STATUSES
-from tthc_tracker.domain.errors import ConfigError, DuplicateError, NotFoundError, TransitionError
+from tthc_tracker.domain.dossier import OPEN_STATUSES, Dossier
+from tthc_tracker.domain.errors import (
+    ConfigError,
+    DuplicateError,
+    ExtensionError,
+    FutureTimeError,
+    NotFoundError,
+    TransitionError,
+)
 from tthc_tracker.domain.letters import (
     LETTER_FIELDS,
     Honorific,
@@ -26,10 +33,10 @@ from tthc_tracker.domain.letters import (
     notice_text,
     number_text,
 )
-from tthc_tracker.domain.times import local, nfc
+from tthc_tracker.domain.times import local, nfc, show
 from tthc_tracker.services import mail
 from tthc_tracker.services.calendars import Calendars
-from tthc_tracker.services.ledger import DossierView, extend_in
+from tthc_tracker.services.ledger import DossierView, extend_in, view_in
 from tthc_tracker.services.mail import Smtp
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
@@ -123,7 +130,10 @@ def issue(
         existing = repo.workflow.letter_for(code)
         if existing is not None and existing.status is LetterStatus.ISSUED:
             raise DuplicateError("letter", f"{code} ({existing.number_text})")
-        view = extend_in(repo, calendars, code, new_due, reason, at, actor, now)
+        if before.extended:
+            view = _recorded_extension(repo, calendars, before, new_due, at, now)
+        else:
+            view = extend_in(repo, calendars, code, new_due, reason, at, actor, now)
         written.append(
             _write(
                 repo,
@@ -153,6 +163,27 @@ def issue(
     if outbox is not None:
         notice = notify(db, letter, honorific, smtp, outbox)
     return Issued(letter, view.dossier.due_at, letter.late, notice)
+
+
+def _recorded_extension(
+    repo: Repository,
+    calendars: Calendars,
+    dossier: Dossier,
+    new_due: datetime,
+    at: datetime,
+    now: datetime,
+) -> DossierView:
+    """A dossier rescheduled earlier without its letter (``tthc dossier extend``): the letter
+    is issued for that one extension, and must state the time it set."""
+    if at > now:
+        raise FutureTimeError("--at", show(at), show(now))
+    if new_due.replace(microsecond=0) != dossier.due_at:
+        raise ExtensionError(
+            dossier.code,
+            f"hồ sơ đã được hẹn lại đến {show(dossier.due_at)} (chỉ được hẹn lại một lần); "
+            f'văn bản xin lỗi ghi đúng thời gian đó: --new-due "{show(dossier.due_at)}"',
+        )
+    return view_in(repo, calendars, dossier, now)
 
 
 def _remove(paths: list[Path]) -> None:

@@ -15,7 +15,14 @@ from datetime import datetime, time, timedelta
 from tthc_tracker.domain.catalog import Agency
 from tthc_tracker.domain.dossier import Event, EventKind, Status
 from tthc_tracker.domain.letters import apology_deadline
-from tthc_tracker.domain.sweep import Candidate, Flag, FlagKind, classify, classify_awaiting
+from tthc_tracker.domain.sweep import (
+    Candidate,
+    Flag,
+    FlagKind,
+    classify,
+    classify_awaiting,
+    classify_unlettered,
+)
 from tthc_tracker.domain.times import LOCAL_TZ, iso, local
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.storage.db import Database
@@ -100,6 +107,19 @@ def _find(
         if flag is not None:
             flags.append(flag)
             flagged[flag.code] = row
+    for row in sorted(
+        repo.workflow.extended_without_letter_rows(as_of - LATE_WINDOW),
+        key=lambda r: r.candidate.code,
+    ):
+        if row.candidate.code in flagged:  # overdue against the new time: flagged as such
+            continue
+        agency = by_id[row.agency_id]
+        flag = classify_unlettered(
+            row.candidate, calendars_by_id[row.agency_id], as_of, agency.apology_lead_days
+        )
+        if flag is not None:
+            flags.append(flag)
+            flagged[flag.code] = row
     for dossier_id, agency_id, code, received_at, requested_at in sorted(
         repo.workflow.awaiting_supplement_rows(), key=lambda r: r[2]
     ):
@@ -124,8 +144,11 @@ def _record(
     now: datetime,
 ) -> None:
     """Write each new flag with its event, and a draft letter where one is missing, in bulk."""
+    # flags of candidates the open filter does not reach: finished, or extended (due later)
     finished = sorted(
-        row.dossier_id for row in flagged.values() if row.candidate.status is not Status.IN_PROGRESS
+        row.dossier_id
+        for row in flagged.values()
+        if row.candidate.status is not Status.IN_PROGRESS or row.candidate.extended
     )
     existing = repo.workflow.flags_of_candidates(horizon, finished)
     new = [

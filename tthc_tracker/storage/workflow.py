@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     String,
     Table,
+    and_,
     any_,
     bindparam,
     case,
@@ -612,6 +613,33 @@ class Workflow:
         )
         rows = self.session.execute(statement)
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows if r[4] is not None]
+
+    def extended_without_letter_rows(self, finished_since: datetime) -> list[SweepRow]:
+        """Dossiers rescheduled without an issued apology letter (``tthc dossier extend``),
+        open or finished since ``finished_since``. Few: found from their ``extended`` events
+        through the events' (kind, at) index."""
+        d, e, letter = DossierRow, DossierEventRow, LetterRow
+        extended = sa_select(col(e.dossier_id)).where(col(e.kind) == EventKind.EXTENDED.value)
+        lettered = sa_select(col(letter.dossier_id)).where(
+            col(letter.status) == LetterStatus.ISSUED.value
+        )
+        finished = func.coalesce(d.completed_at, d.returned_at)
+        statement = sa_select(*_SWEEP_COLUMNS).where(
+            col(d.id).in_(extended),
+            col(d.id).not_in(lettered),
+            col(d.extended).is_(True),
+            or_(
+                col(d.status) == Status.IN_PROGRESS.value,
+                and_(
+                    col(d.status).in_([Status.COMPLETED.value, Status.RETURNED.value]),
+                    finished >= finished_since,
+                ),
+            ),
+        )
+        return [
+            SweepRow(r[0], r[1], Candidate(r[2], Status(r[3]), r[4], r[5], bool(r[6]), r[7], r[8]))
+            for r in self.session.execute(statement)
+        ]
 
     def flags_of_candidates(
         self, open_due_before: datetime, finished_ids: Sequence[int]
