@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -214,3 +216,51 @@ def test_errors_never_print_a_traceback(ledger: Runner) -> None:
         assert result.code == 1
         assert "Traceback" not in result.err + result.out
     assert json.loads(ok(ledger("dossier", "list", "--json")).out)
+
+
+@pytest.mark.parametrize(
+    ("args", "target", "fragment"),
+    [
+        (("export", "dossiers", "-o", "{dir}"), "{dir}", "là một thư mục"),
+        (("export", "dossiers", "-o", "{dir}/khong-co/a.csv"), "{dir}/khong-co", "không tồn tại"),
+        (("export", "dossiers", "--format", "xlsx", "-o", "{dir}"), "{dir}", "là một thư mục"),
+        (("export", "sqlite", "{dir}/khong-co/snap.db"), "{dir}/khong-co", "không tồn tại"),
+        (("stats", "month", "2026-03", "--xlsx", "{dir}"), "{dir}", "là một thư mục"),
+        (("stats", "month", "2026-03", "--docx", "{dir}"), "{dir}", "là một thư mục"),
+    ],
+    ids=["export-to-folder", "export-missing-folder", "xlsx-export-to-folder",
+         "snapshot-missing-folder", "stats-xlsx-to-folder", "stats-docx-to-folder"],
+)  # fmt: skip
+def test_an_output_path_that_cannot_be_written_is_one_line(
+    ledger: Runner, ledger_db: Ledger, tmp_path: Path, args: tuple[str, ...], target: str,
+    fragment: str,
+) -> None:  # fmt: skip
+    before = snapshot(ledger_db)
+    out = tmp_path / "ra"
+    out.mkdir()
+    fails(ledger(*(a.format(dir=out) for a in args)), target.format(dir=out), fragment)
+    assert snapshot(ledger_db) == before
+    assert list(out.iterdir()) == []  # no half-written file left
+
+
+@pytest.mark.parametrize(
+    ("url", "fragments"),
+    [
+        ("sqlite:///{file}", ("“--db”", "không phải cơ sở dữ liệu SQLite")),
+        ("sqlite:///{dir}/khong-co/tthc.db", ("“--db”", "không mở được tệp cơ sở dữ liệu")),
+        ("postgresql+psycopg2://tthc@/tthc", ("“--db”", "psycopg2", "postgresql+psycopg://")),
+        ("khong la dia chi", ("“--db”", "không đọc được địa chỉ")),
+    ],
+    ids=["not-a-database", "missing-folder", "driver-missing", "not-a-url"],
+)
+def test_a_database_that_cannot_be_opened_is_one_line(
+    cli: Runner, tmp_path: Path, url: str, fragments: tuple[str, ...]
+) -> None:
+    if "psycopg2" in url and importlib.util.find_spec("psycopg2") is not None:
+        pytest.skip("psycopg2 is installed here: the missing-driver message cannot be seen")
+    text = tmp_path / "ghi-chu.txt"
+    text.write_text("không phải SQLite\n", encoding="utf-8")
+    address = url.format(file=text, dir=tmp_path)
+    for command in (("init",), ("dossier", "list")):
+        fails(cli(*command, db=address), *fragments)
+    assert text.read_text(encoding="utf-8") == "không phải SQLite\n"

@@ -197,6 +197,30 @@ def test_skip_invalid_writes_valid_rows_and_rejects_with_reason(
     assert "Dòng 3, cột “MaTTHC”" in lines[1][-1]
 
 
+@pytest.mark.parametrize("update", [False, True], ids=["new", "update"])
+def test_a_rejects_file_that_cannot_be_written_keeps_nothing(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path, update: bool
+) -> None:
+    """The rejects file is written before the import commits: when its folder is missing the
+    valid line is not kept either, and the message names the file."""
+    bad = ["D2", "9.999", AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00"]
+    path = write_csv(tmp_path / "d.csv", HEADER, [ROW, bad])
+    rejects = tmp_path / "khong-co" / "loi.csv"
+    before = row_counts(ledger_db)
+    extra = ("--update",) if update else ()
+    args = ("import", "dossiers", str(path), "--skip-invalid", "--rejects", str(rejects))
+    fails(seeded(*args, *extra), str(rejects), "không tồn tại")
+    assert row_counts(ledger_db) == before
+    assert not rejects.parent.exists()
+    # a folder where the file was meant: refused the same way
+    fails(
+        seeded("import", "dossiers", str(path), "--skip-invalid", "--rejects", str(tmp_path)),
+        str(tmp_path),
+        "thư mục",
+    )
+    assert row_counts(ledger_db) == before
+
+
 def test_dry_run_writes_nothing(seeded: Runner, ledger_db: Ledger, tmp_path: Path) -> None:
     before = row_counts(ledger_db)
     path = write_csv(tmp_path / "d.csv", HEADER, [ROW])

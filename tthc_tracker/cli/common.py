@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from tthc_tracker.domain.errors import TthcError
+from tthc_tracker.domain.errors import FileAccessError, TthcError
 from tthc_tracker.domain.times import parse_instant
 from tthc_tracker.i18n import _
 
@@ -36,6 +36,10 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except TthcError as error:
             raise fail(error.message()) from None
+        except OSError as error:  # a path the user gave: missing folder, no permission, …
+            path = error.filename if error.filename is not None else ""
+            problem = FileAccessError(str(path), error.errno, error.strerror or str(error))
+            raise fail(problem.message()) from None
 
     return wrapper
 

@@ -67,22 +67,33 @@ def import_dossiers(
     if skip_invalid and rejects is None:
         raise fail(_("--skip-invalid cần --rejects TỆP để không mất dòng nào."))
     source = imports.read_dossier_file(file)
-    with app_for(ctx) as app, progress_bar(len(source.lines)) as progress:
-        results, errors = imports.import_dossiers(
-            app.db,
-            app.calendars,
-            source,
-            actor=app.settings.actor,
-            now=app.clock(),
-            update=update,
-            skip_invalid=skip_invalid,
-            dry_run=dry_run,
-            progress=progress,
-        )
     rejected = 0
-    if rejects is not None and errors:
-        kind = "xlsx" if rejects.suffix.lower() == ".xlsx" else "csv"
-        rejected = imports.write_rejects(rejects, source, errors, kind)
+
+    def write_rejects(errors: list[RowError]) -> None:
+        # before the import commits: a rejects file that cannot be written keeps nothing
+        nonlocal rejected
+        if rejects is not None and errors:
+            kind = "xlsx" if rejects.suffix.lower() == ".xlsx" else "csv"
+            rejected = imports.write_rejects(rejects, source, errors, kind)
+
+    try:
+        with app_for(ctx) as app, progress_bar(len(source.lines)) as progress:
+            results, errors = imports.import_dossiers(
+                app.db,
+                app.calendars,
+                source,
+                actor=app.settings.actor,
+                now=app.clock(),
+                update=update,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
+                progress=progress,
+                on_checked=write_rejects,
+            )
+    except BaseException:
+        if rejected and rejects is not None:  # written, then the import failed to commit
+            rejects.unlink(missing_ok=True)
+        raise
     written = not dry_run and (not errors or skip_invalid)
     summary = _summary(results, errors, source.layout.unknown, written, rejected)
     if json_output:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -193,7 +195,25 @@ def _refuse_legacy(table: RawTable) -> None:
 def write_table(
     path: Path, headers: Sequence[str], rows: Sequence[Sequence[Cell]], kind: str
 ) -> None:
-    """Write rows as CSV (UTF-8 with BOM, so Excel reads the marks), XLSX or JSON."""
+    """Write rows as CSV (UTF-8 with BOM, so Excel reads the marks), XLSX or JSON: whole or
+    not at all (written beside ``path``, then renamed over it). A failure names ``path``."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        _write_table(temporary, headers, rows, kind)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _write_table(
+    path: Path, headers: Sequence[str], rows: Sequence[Sequence[Cell]], kind: str
+) -> None:
     if kind == "xlsx":
         _write_xlsx(path, headers, rows)
     elif kind == "json":

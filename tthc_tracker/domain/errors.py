@@ -23,11 +23,13 @@ and exits with code 1. Anything that is not a ``TthcError`` is a bug.
     ├── ConfigError                 settings or shipped data are unusable
     ├── FileFormatError             a file to import cannot be read as a table
     │   └── LegacyEncodingError     its text is in TCVN3 (ABC) or VNI, not Unicode
+    ├── FileAccessError             a file or folder cannot be read or written (the system said)
     └── DatabaseError               the database refused or failed (locked, unreachable, …)
 """
 
 from __future__ import annotations
 
+import errno as codes
 from typing import ClassVar
 
 from tthc_tracker.i18n import _
@@ -236,6 +238,32 @@ class ConfigError(TthcError):
         return _("Cấu hình “{what}” không dùng được: {reason}.").format(
             what=self.what, reason=self.reason
         )
+
+
+class FileAccessError(TthcError):
+    """The operating system refused to read or write a path (missing folder, no permission,
+    a folder where a file was meant, disk full, …)."""
+
+    def __init__(self, path: str, errno: int | None, detail: str) -> None:
+        super().__init__(path, errno, detail)
+        self.path = path
+        self.errno = errno
+        self.detail = detail
+
+    def message(self) -> str:
+        reasons = {
+            codes.ENOENT: _("thư mục hoặc tệp không tồn tại"),
+            codes.EACCES: _("không có quyền"),
+            codes.EPERM: _("không có quyền"),
+            codes.EISDIR: _("đây là một thư mục, cần đường dẫn tới một tệp"),
+            codes.ENOTDIR: _("một phần của đường dẫn không phải là thư mục"),
+            codes.ENOSPC: _("hết chỗ trên đĩa"),
+            codes.EROFS: _("ổ đĩa chỉ cho đọc"),
+            codes.EEXIST: _("đã có tệp cùng tên"),
+            codes.ENAMETOOLONG: _("tên tệp quá dài"),
+        }
+        reason = reasons.get(self.errno or 0, self.detail)
+        return _("Không đọc/ghi được “{path}”: {reason}.").format(path=self.path, reason=reason)
 
 
 class DatabaseError(TthcError):

@@ -28,6 +28,7 @@ from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
 
 Progress = Callable[[int], None]
+Checked = Callable[[list[RowError]], None]
 STATUS_EVENTS = {
     Status.AWAITING_SUPPLEMENT: EventKind.SUPPLEMENT_REQUESTED,
     Status.PAUSED: EventKind.PAUSED,
@@ -79,14 +80,19 @@ def import_dossiers(
     skip_invalid: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    on_checked: Checked | None = None,
 ) -> tuple[list[ImportedDossier], list[RowError]]:
     """Check and write every line in one transaction; keep it only if all is well.
 
     New dossiers go through the bulk path (services.bulk_imports) where they can; with
-    ``update`` every line takes the exact path, one savepoint each.
+    ``update`` every line takes the exact path, one savepoint each. ``on_checked`` gets the
+    errors once every line is checked, inside the transaction, before it commits or is
+    discarded: if it fails (the rejects file cannot be written), nothing is kept.
     """
     if update:
-        return _import_each(db, calendars, source, actor, now, skip_invalid, dry_run, progress)
+        return _import_each(
+            db, calendars, source, actor, now, skip_invalid, dry_run, progress, on_checked
+        )
     with bulk_imports.paused_gc():
         plan = bulk_imports.read_lines(source.layout, source.lines)
         errors, results = plan.errors, []
@@ -103,6 +109,8 @@ def import_dossiers(
             )
             results = _write_each(repo, calendars, source.layout, attempt.slow, errors,
                                   False, actor, now, progress)  # fmt: skip
+            if on_checked is not None:
+                on_checked(errors)
             if dry_run or (errors and not skip_invalid):
                 raise _Discard
             bulk_imports.write(repo, batch, actor, now)
@@ -150,6 +158,7 @@ def _import_each(
     skip_invalid: bool,
     dry_run: bool,
     progress: Progress | None,
+    on_checked: Checked | None,
 ) -> tuple[list[ImportedDossier], list[RowError]]:
     records, file_errors = parse_lines(source.layout, source.lines)
     if progress:
@@ -162,6 +171,8 @@ def _import_each(
         errors = list(file_errors)
         results = _write_each(repo, calendars, source.layout, records, errors, True,
                               actor, now, progress)  # fmt: skip
+        if on_checked is not None:
+            on_checked(errors)
         if dry_run or (errors and not skip_invalid):
             raise _Discard
 

@@ -45,7 +45,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session
 
 from tthc_tracker.domain.errors import ConfigError, DatabaseError
@@ -78,8 +79,26 @@ def make_engine(url: str, *, lock_timeout: float | None = None) -> Engine:
     try:
         backend = make_url(url).get_backend_name()
         engine = create_engine(url)
-    except (ArgumentError, NoSuchModuleError) as exc:
-        raise ConfigError("--db", f"{_masked(url)}: {exc}") from exc
+    except ArgumentError as exc:
+        raise ConfigError(
+            "--db", _("{url}: không đọc được địa chỉ cơ sở dữ liệu").format(url=_masked(url))
+        ) from exc
+    except NoSuchModuleError as exc:
+        raise ConfigError(
+            "--db", _("{url}: không có loại cơ sở dữ liệu này").format(url=_masked(url))
+        ) from exc
+    except ImportError as exc:  # the driver is not installed
+        extra = "pip install 'tthc-tracker[postgresql]'"
+        hint = {
+            "psycopg": extra,
+            "psycopg2": f"dùng địa chỉ postgresql+psycopg://… và {extra}",
+        }.get(exc.name or "", f"pip install {exc.name}")
+        raise ConfigError(
+            "--db",
+            _("{url}: thiếu thư viện kết nối {name}; {hint}").format(
+                url=_masked(url), name=exc.name, hint=hint
+            ),
+        ) from exc
     if backend == "sqlite":
         _configure_sqlite(engine, lock_timeout)
     elif backend == "postgresql":
@@ -161,8 +180,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
         before = current_revision(engine)
         with engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
-    except OperationalError as exc:
-        raise ConfigError("--db", str(exc.orig)) from exc
+    except SADatabaseError as exc:
+        raise ConfigError("--db", opening_problem(exc)) from exc
     return before, head_revision()
 
 
@@ -170,11 +189,11 @@ def require_schema(engine: Engine) -> None:
     """Fail with a clear message when the database was never initialised or is outdated."""
     try:
         current = current_revision(engine)
-    except OperationalError as exc:
+    except SADatabaseError as exc:
         reason = transient_reason(exc)
         if reason is not None:  # a writer holds the database: busy, not misconfigured
             raise LedgerBusyError(reason) from exc
-        raise ConfigError("--db", str(exc.orig)) from exc
+        raise ConfigError("--db", opening_problem(exc)) from exc
     if current != head_revision():
         raise ConfigError(
             "--db",
@@ -206,6 +225,24 @@ class LedgerBusyError(DatabaseError):
             "giây). Không có thay đổi nào được ghi; hãy chạy lại lệnh sau ít phút. "
             "Chi tiết: {detail}"
         ).format(attempts=self.attempts, seconds=round(self.seconds), detail=self.detail)
+
+
+_OPENING_PROBLEMS = {
+    "unable to open database file": "không mở được tệp cơ sở dữ liệu (thư mục không tồn tại "
+    "hoặc không có quyền)",
+    "file is not a database": "tệp này không phải cơ sở dữ liệu SQLite",
+    "database disk image is malformed": "tệp cơ sở dữ liệu bị hỏng; khôi phục từ bản sao lưu "
+    "(tthc db restore)",
+    "attempt to write a readonly database": "cơ sở dữ liệu chỉ cho đọc (không có quyền ghi)",
+}
+
+
+def opening_problem(error: DBAPIError) -> str:
+    """Why the database could not be opened, in Vietnamese when SQLite's reason is known
+    (its English text kept in brackets), else the driver's own words."""
+    text = str(error.orig).strip()
+    known = _OPENING_PROBLEMS.get(text.lower())
+    return f"{known} ({text})" if known else text
 
 
 def transient_reason(error: DBAPIError) -> str | None:

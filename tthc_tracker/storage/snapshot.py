@@ -9,6 +9,9 @@ a full-text index on applicant names and dossier codes.
 
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ import sqlite_utils
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
+from tthc_tracker.domain.errors import FileAccessError
 from tthc_tracker.storage.models import (
     AgencyRow,
     DossierEventRow,
@@ -84,31 +88,47 @@ def _queries() -> dict[str, Any]:
 
 
 def write_snapshot(engine: Engine, path: Path, now: datetime) -> dict[str, int]:
-    """Build the snapshot at ``path`` (replaced if it exists); returns rows per table."""
-    path.unlink(missing_ok=True)
-    target = sqlite_utils.Database(path)
-    counts = {}
+    """Build the snapshot at ``path`` (replaced if it exists, only once it is complete: it is
+    built beside it and renamed); returns rows per table."""
+    if not path.parent.is_dir():
+        raise FileAccessError(str(path), errno.ENOENT, "")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
     try:
-        for name, statement in _queries().items():
-            rows = _rows(engine, statement)
-            pk = "code" if name in ("agencies", "procedures", "dossiers") else None
-            table = target.table(name)
-            if rows:
-                table.insert_all(rows, pk=pk)
-            else:
-                table.create({c.name: str for c in statement.selected_columns}, pk=pk)
-            counts[name] = len(rows)
-        as_of = _plain(now)
-        target.table("snapshot").insert({"as_of": as_of, "source": str(engine.url)})
-        target.create_view(
-            "late_dossiers",
-            "SELECT * FROM dossiers WHERE coalesce(completed_at, returned_at) > original_due_at",
-        )
-        target.create_view(
-            "open_overdue",
-            f"SELECT * FROM dossiers WHERE status = 'in_progress' AND due_at < '{as_of}'",
-        )
-        target.table("dossiers").enable_fts(["applicant_name", "code"])
-    finally:
+        target = sqlite_utils.Database(temporary)
+    except sqlite3.OperationalError as exc:
+        raise FileAccessError(str(path), errno.EACCES, str(exc)) from exc
+    try:
+        counts = _fill(engine, target, now)
         target.close()
+        os.replace(temporary, path)
+    except BaseException:
+        target.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def _fill(engine: Engine, target: sqlite_utils.Database, now: datetime) -> dict[str, int]:
+    counts = {}
+    for name, statement in _queries().items():
+        rows = _rows(engine, statement)
+        pk = "code" if name in ("agencies", "procedures", "dossiers") else None
+        table = target.table(name)
+        if rows:
+            table.insert_all(rows, pk=pk)
+        else:
+            table.create({c.name: str for c in statement.selected_columns}, pk=pk)
+        counts[name] = len(rows)
+    as_of = _plain(now)
+    target.table("snapshot").insert({"as_of": as_of, "source": str(engine.url)})
+    target.create_view(
+        "late_dossiers",
+        "SELECT * FROM dossiers WHERE coalesce(completed_at, returned_at) > original_due_at",
+    )
+    target.create_view(
+        "open_overdue",
+        f"SELECT * FROM dossiers WHERE status = 'in_progress' AND due_at < '{as_of}'",
+    )
+    target.table("dossiers").enable_fts(["applicant_name", "code"])
     return counts
