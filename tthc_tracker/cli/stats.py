@@ -56,13 +56,16 @@ def _report(
     from tthc_tracker.services import statistics
 
     with app_for(ctx) as app:
-        shown = statistics.show_report(app.db, app.calendars, period, agency, live=live)
+        now = app.clock()
+        shown = statistics.show_report(app.db, app.calendars, period, agency, live, now)
         written = []
         if any(files):
             from tthc_tracker.services.report_files import write_report_files
 
             xlsx, docx, chart = files
-            series = statistics.trend(app.db, app.calendars, period, agency) if chart else []
+            series = (
+                statistics.trend(app.db, app.calendars, period, agency, now=now) if chart else []
+            )
             written = write_report_files(
                 app.db, shown.report, series, xlsx=xlsx, docx=docx, chart=chart
             )

@@ -64,6 +64,12 @@ def print_report(shown: Shown, late_limit: int | None = None) -> None:
     typer.echo(_("BIỂU 06 — TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC — {name}").format(name=period.name))
     scope = report.agency or _("tất cả cơ quan")
     typer.echo(f"{period.dates_text()} · {scope}")
+    if report.as_of is not None:
+        running = _(
+            "Kỳ chưa kết thúc: số liệu đến {at}; hồ sơ đang giải quyết được tính trong hạn hay "
+            "quá hạn tại thời điểm đó."
+        )
+        typer.echo(running.format(at=show(report.as_of)))
     if shown.snapshot is not None:
         typer.echo(
             _("Số liệu đã chốt lúc {at} ({by}).").format(

@@ -83,10 +83,13 @@ class _Span:
 
     start: datetime
     end: datetime
+    judged_at: datetime  # open dossiers are judged here: the end, or now if that is earlier
 
 
-def _span(period: Period) -> _Span:
-    return _Span(period.start.astimezone(UTC), period.end.astimezone(UTC))
+def _span(period: Period, as_of: datetime | None = None) -> _Span:
+    start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
+    judged = end if as_of is None else min(end, as_of.astimezone(UTC))
+    return _Span(start, end, judged)
 
 
 _CLOSED = tuple(CLOSED_WITHOUT_RESULT)  # a tuple: membership by identity, no enum hashing
@@ -205,6 +208,8 @@ class Report:
     total: Counts
     agencies: tuple[AgencyTable, ...]
     late: tuple[LateEntry, ...]
+    # a period not over yet: the instant its open dossiers were judged at (else None)
+    as_of: datetime | None = None
 
 
 def _letter_by_end(record: StatRecord, period: Period | _Span) -> bool:
@@ -212,14 +217,16 @@ def _letter_by_end(record: StatRecord, period: Period | _Span) -> bool:
     return record.letter_number is not None and issued is not None and issued < period.end
 
 
-def count_record(record: StatRecord, period: Period, calendar: WorkCalendar) -> Counts | None:
+def count_record(
+    record: StatRecord, period: Period, calendar: WorkCalendar, as_of: datetime | None = None
+) -> Counts | None:
     """The record's contribution to a row (None when it is outside the period)."""
-    values = _contribution(record, period, calendar)
+    values = _contribution(record, _span(period, as_of), calendar)
     return None if values is None else Counts(**values)
 
 
 def _contribution(
-    record: StatRecord, period: Period | _Span, calendar: WorkCalendar
+    record: StatRecord, period: _Span, calendar: WorkCalendar
 ) -> dict[str, int] | None:
     """The counts one record adds, by name (plain ints: a million records add up fast)."""
     where = fate(record, period)
@@ -243,7 +250,7 @@ def _contribution(
         if record.extended and finished <= record.due_at:
             values["rescheduled_met_new_date"] = 1
     elif where is Fate.PENDING:
-        judged = judge_pending(record, period.end)
+        judged = judge_pending(record, period.judged_at)
         values["pending_total"] = 1
         values[f"pending_{judged.value}"] = 1
         late = judged is Timeliness.OVERDUE
@@ -268,9 +275,15 @@ def judge_pending(record: StatRecord, end: datetime) -> Timeliness:
     return classify_open(end, record.original_due_at)
 
 
-def late_entry(record: StatRecord, period: Period | _Span, calendar: WorkCalendar) -> LateEntry:
+def late_entry(
+    record: StatRecord, period: Period, calendar: WorkCalendar, as_of: datetime | None = None
+) -> LateEntry:
+    return _late_entry(record, _span(period, as_of), calendar)
+
+
+def _late_entry(record: StatRecord, period: _Span, calendar: WorkCalendar) -> LateEntry:
     finished = record.finished_at if fate(record, period) is Fate.RESOLVED else None
-    until = finished or period.end
+    until = finished or period.judged_at
     has_letter = _letter_by_end(record, period)
     return LateEntry(
         code=record.code,
@@ -308,9 +321,10 @@ def _accumulate(
     period: Period,
     calendars: Mapping[str, WorkCalendar],
     agency: str | None,
+    as_of: datetime | None,
 ) -> tuple[dict[str, dict[tuple[str, str], Counts]], list[LateEntry]]:
     """Counts per agency and (level, field), and the late entries, in one pass."""
-    span = _span(period)
+    span = _span(period, as_of)
     sums: dict[str, dict[tuple[str, str], list[int]]] = {}
     late: list[LateEntry] = []
     seen: set[str] = set()
@@ -328,7 +342,7 @@ def _accumulate(
         for name, value in values.items():
             cell[_POSITION[name]] += value
         if "resolved_late" in values or "pending_overdue" in values:
-            late.append(late_entry(record, span, calendar))
+            late.append(_late_entry(record, span, calendar))
     cells = {
         code: {key: Counts(*cell) for key, cell in cell_sums.items()}
         for code, cell_sums in sums.items()
@@ -341,10 +355,12 @@ def build_report(
     period: Period,
     calendars: Mapping[str, WorkCalendar],
     agency: str | None = None,
+    as_of: datetime | None = None,
 ) -> Report:
     """Biểu 06 of ``period``: rows by level and field, per agency and in total, and the list
-    of late dossiers. ``calendars`` maps each processing agency to its working calendar."""
-    cells, late = _accumulate(records, period, calendars, agency)
+    of late dossiers. ``calendars`` maps each processing agency to its working calendar.
+    ``as_of`` (now): a period not over yet judges its open dossiers then, not at its end."""
+    cells, late = _accumulate(records, period, calendars, agency, as_of)
     tables = tuple(
         AgencyTable(code, _rows(by_field), _total(by_field.values()))
         for code, by_field in sorted(cells.items())
@@ -354,8 +370,15 @@ def build_report(
         for key, counts in by_field.items():
             merged[key] = merged.get(key, Counts()) + counts
     late.sort(key=lambda e: (e.agency, e.original_due_at, e.code))
+    running = as_of is not None and as_of < period.end
     return Report(
-        period, agency, _rows(merged), _total(t.total for t in tables), tables, tuple(late)
+        period,
+        agency,
+        _rows(merged),
+        _total(t.total for t in tables),
+        tables,
+        tuple(late),
+        as_of if running else None,
     )
 
 
@@ -364,7 +387,8 @@ def on_time_trend(
     periods: Iterable[Period],
     calendars: Mapping[str, WorkCalendar],
     agency: str | None = None,
+    as_of: datetime | None = None,
 ) -> list[tuple[Period, Counts]]:
     """The total row of each period (for the trend chart), from one list of records."""
     kept = list(records)
-    return [(p, build_report(kept, p, calendars, agency).total) for p in periods]
+    return [(p, build_report(kept, p, calendars, agency, as_of).total) for p in periods]

@@ -157,6 +157,8 @@ def report_json(report: Report) -> dict[str, Any]:
             for t in report.agencies
         ],
         "late": [late_json(e) for e in report.late],
+        # a period not over yet: when its open dossiers were judged (null once it is over)
+        "as_of": iso(report.as_of),
     }
 
 
@@ -171,6 +173,7 @@ def report_from_json(data: dict[str, Any]) -> Report:
             for t in data["agencies"]
         ),
         late=tuple(_late(e) for e in data["late"]),
+        as_of=datetime.fromisoformat(data["as_of"]) if data.get("as_of") else None,
     )
 
 

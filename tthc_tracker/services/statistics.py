@@ -84,11 +84,17 @@ def _agency(repo: Repository, agency: str | None) -> str | None:
 
 
 def compute_in(
-    repo: Repository, calendars: Calendars, period: Period, agency: str | None = None
+    repo: Repository,
+    calendars: Calendars,
+    period: Period,
+    agency: str | None = None,
+    now: datetime | None = None,
 ) -> Report:
+    """The report from the ledger as it is; ``now``: a period not over yet judges its open
+    dossiers then (one due in three days is not overdue today), not at its end."""
     code = _agency(repo, agency)
     records = repo.statistics.records(period.start, period.end, code)
-    return build_report(records, period, _calendars(repo, calendars), code)
+    return build_report(records, period, _calendars(repo, calendars), code, now)
 
 
 def compute(
@@ -105,10 +111,11 @@ def show_report(
     period: Period,
     agency: str | None = None,
     live: bool = False,
+    now: datetime | None = None,
 ) -> Shown:
     """The report of ``period``: the frozen one if there is one, with the differences."""
     with db.transaction() as repo:
-        fresh = compute_in(repo, calendars, period, agency)
+        fresh = compute_in(repo, calendars, period, agency, now)
         stored = repo.statistics.snapshot(period.key, _scope(fresh.agency))
     if stored is None:
         return Shown(fresh, None, [])
@@ -122,13 +129,14 @@ def trend(
     period: Period,
     agency: str | None = None,
     count: int = TREND_PERIODS,
+    now: datetime | None = None,
 ) -> list[tuple[Period, Counts]]:
     """The total row of the ``count`` periods ending with ``period`` (one query)."""
     periods = period.trend(count)
     with db.transaction() as repo:
         code = _agency(repo, agency)
         records = repo.statistics.records(periods[0].start, periods[-1].end, code)
-        return on_time_trend(records, periods, _calendars(repo, calendars), code)
+        return on_time_trend(records, periods, _calendars(repo, calendars), code, now)
 
 
 @dataclass(frozen=True, slots=True)
