@@ -153,8 +153,10 @@ def test_whole_tet_period_is_off(calendar: WorkCalendar, first: date, last: date
 def test_special_days_2026(calendar: WorkCalendar) -> None:
     special = {info.day: info for info in calendar.special_days(2026)}
     expected_off = {day for day, _, _ in DAYS_OFF if day.year == 2026}
-    assert set(special) == expected_off | {date(2026, 4, 26), date(2026, 8, 22)}
+    tet_saturdays = {date(2026, 2, 14), date(2026, 2, 21)}  # named weekend days of the break
+    assert set(special) == expected_off | tet_saturdays | {date(2026, 4, 26), date(2026, 8, 22)}
     assert all(special[day].status is DayStatus.HOLIDAY for day in expected_off)
+    assert all(special[day].status is DayStatus.WEEKEND for day in tet_saturdays)
     assert special[date(2026, 8, 22)].status is DayStatus.WORKED_WEEKEND
     # Giỗ Tổ falls on Sunday 26/4: listed (a named weekend day), the Monday after is off.
     sunday = special[date(2026, 4, 26)]
@@ -264,6 +266,21 @@ def test_saturday_morning_counts_only_when_configured(calendar: WorkCalendar) ->
     assert not counting.is_working_day(date(2025, 2, 1))
     assert counting.working_between(at(2026, 8, 22, 0), at(2026, 8, 23, 0)) == WORKING_DAY
     assert not counting.is_working_day(date(2026, 3, 8))  # Sunday
+
+
+def test_saturdays_inside_the_tet_break_are_off_even_where_saturdays_count(
+    calendar: WorkCalendar,
+) -> None:
+    """Tết 2026 is 14/02–22/02 with its weekends, Tết 2025 25/01–02/02 (domain.md §5.1): the
+    Saturdays inside are no working time for an agency whose Saturday mornings count."""
+    counting = calendar.with_hours(
+        OfficeHours.parse(DEFAULT_HOURS, "07:30-11:30", saturday_counts=True)
+    )
+    for saturday in (date(2025, 1, 25), date(2026, 2, 14), date(2026, 2, 21)):
+        assert not counting.is_working_day(saturday), saturday
+    assert counting.is_working_day(date(2026, 2, 28))  # the Saturday after: counted again
+    # Fri 13/02/2026 09:00 + 3 working days: Fri 6 h, Mon 23/02, Tue 24/02, 2 h on Wed 25/02
+    assert counting.add_working(at(2026, 2, 13, 9), 3 * WORKING_DAY) == at(2026, 2, 25, 9)
 
 
 def test_custom_office_hours_with_three_sessions(calendar: WorkCalendar) -> None:
