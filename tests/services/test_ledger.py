@@ -213,6 +213,45 @@ def test_extension_once_after_the_due_time_at_a_working_instant(
         ledger.extend(db, calendars, "H-1", at("12/03/2026 16:00"), "Lần hai", letter, "c", NOW)
 
 
+def test_explanation_leaves_out_pauses_and_counts_from_a_restart(
+    db: Database, calendars: Calendars
+) -> None:
+    """The day-by-day table adds up to the limit: a pause's working time is shown apart, and
+    after a supplement the count starts again from its return; it ends at the legal due time,
+    not at an extension's."""
+    receive(db, calendars, "P", "09/03/2026 09:00")  # 3 days: due Thu 12/03 09:00
+    for kind, when in (
+        (EventKind.PAUSED, "10/03/2026 09:00"),
+        (EventKind.RESUMED, "11/03/2026 09:00"),
+    ):
+        ledger.transition(db, calendars, "P", kind, at(when), "Niêm yết", "c", NOW)
+    ledger.extend(
+        db, calendars, "P", at("17/03/2026 16:00"), "Chờ xác minh", at("12/03/2026 10:00"), "c", NOW
+    )
+    _, explanation = explain_dossier(db, calendars, "P", NOW)
+    assert explanation.deadline.legal_due_at == at("13/03/2026 09:00")  # 8 h paused
+    assert [(line.info.day.day, line.counted_seconds // 3600, line.paused_seconds // 3600)
+            for line in explanation.days] == [
+        (9, 6, 0), (10, 2, 6), (11, 6, 2), (12, 8, 0), (13, 2, 0),
+    ]  # fmt: skip
+
+    receive(db, calendars, "S", "02/03/2026 09:00")
+    ledger.transition(db, calendars, "S", EventKind.SUPPLEMENT_REQUESTED, at("03/03/2026 09:00"),
+                      "Thiếu", "c", NOW)  # fmt: skip
+    ledger.transition(db, calendars, "S", EventKind.SUPPLEMENT_RECEIVED, at("04/03/2026 10:00"),
+                      "", "c", NOW)  # fmt: skip
+    _, restarted = explain_dossier(db, calendars, "S", NOW)
+    assert restarted.deadline.legal_due_at == at("09/03/2026 10:00")
+    assert [(line.info.day.day, line.counted_seconds // 3600) for line in restarted.days] == [
+        (4, 5),
+        (5, 8),
+        (6, 8),
+        (7, 0),
+        (8, 0),
+        (9, 3),
+    ]  # fmt: skip  (from the day the count restarted)
+
+
 def test_list_overdue_and_explanations(db: Database, calendars: Calendars) -> None:
     receive(db, calendars, "LATE", "02/03/2026 09:00")
     receive(db, calendars, "FRESH", "26/11/2026 09:00")

@@ -169,6 +169,10 @@ def print_explanation(explanation: Explanation) -> None:
             if line.counted_seconds
             else _("không tính")
         )
+        if line.paused_seconds:
+            counted += "; " + _("tạm dừng {hours}, không tính").format(
+                hours=format_hours(line.paused_seconds)
+            )
         typer.echo(
             f"  {weekday_name(info.day)} {info.day:%d/%m/%Y}: {counted} — {day_reason(info)}"
         )
@@ -192,6 +196,7 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
                 "date": line.info.day.isoformat(),
                 "status": line.info.status.value,
                 "counted_seconds": line.counted_seconds,
+                "paused_seconds": line.paused_seconds,
                 "name": line.info.name,
                 "source": line.info.source,
             }

@@ -94,6 +94,8 @@ class Deadline:
     supplement_seconds: int  # working time spent awaiting a supplement (766 figure)
     due_at_pause_method: datetime | None  # QĐ 766: supplement counted as a pause, no restart
     steps: tuple[Step, ...] = field(default=())
+    # the pauses whose working time legal_due_at leaves out (begun before the due time)
+    excluded: tuple[tuple[datetime, datetime], ...] = field(default=())
 
 
 def compute_deadline(
@@ -157,7 +159,8 @@ def compute_deadline(
             EventKind.RETURNED,
         ):
             running = False
-    legal, paused, late_pauses = _after_pauses(calendar, due_from(calendar, start, limit), pauses)
+    legal, counted, late_pauses = _after_pauses(calendar, due_from(calendar, start, limit), pauses)
+    paused = sum(calendar.working_between(a, b) for a, b in counted)
     for at, index in late_pauses:
         steps[index] = Step(
             steps[index].at,
@@ -178,26 +181,28 @@ def compute_deadline(
         supplement_seconds=supplement,
         due_at_pause_method=pause_method,
         steps=tuple(steps),
+        excluded=tuple(counted),
     )
 
 
 def _after_pauses(
     calendar: WorkCalendar, due: datetime, intervals: list[tuple[datetime, datetime, int]]
-) -> tuple[datetime, int, list[tuple[datetime, int]]]:
+) -> tuple[datetime, list[tuple[datetime, datetime]], list[tuple[datetime, int]]]:
     """``due`` pushed by the working time of each interval begun before it, in order: the
     time counted towards the limit stops there and goes on at the end. An interval begun at
-    or after the due time changes nothing. Returns the due time, the working seconds
-    excluded, and (start, step index) of each interval that changed nothing."""
-    excluded = 0
+    or after the due time changes nothing. Returns the due time, the intervals left out,
+    and (start, step index) of each interval that changed nothing."""
+    counted = []
     ignored = []
     for begin, end, index in sorted(intervals, key=lambda i: i[0]):
         if begin >= due:
             ignored.append((begin, index))
             continue
         seconds = calendar.working_between(begin, end)
+        counted.append((begin, end))
         if seconds:
-            due, excluded = calendar.add_working(due, seconds), excluded + seconds
-    return due, excluded, ignored
+            due = calendar.add_working(due, seconds)
+    return due, counted, ignored
 
 
 def check_extension(
@@ -216,25 +221,43 @@ def check_extension(
 
 @dataclass(frozen=True, slots=True)
 class DayLine:
-    """One day of an explanation: its status and the working time counted on it."""
+    """One day of an explanation: its status, the working time counted on it, and the working
+    time left out by a pause."""
 
     info: DayInfo
     counted_seconds: int
+    paused_seconds: int = 0
 
 
-def explain_days(calendar: WorkCalendar, start: datetime, end: datetime) -> list[DayLine]:
-    """Day by day from ``start`` to ``end``: counted working time, and skipped days with why."""
+def explain_days(
+    calendar: WorkCalendar,
+    start: datetime,
+    end: datetime,
+    excluded: Iterable[tuple[datetime, datetime]] = (),
+    first_day: date | None = None,
+) -> list[DayLine]:
+    """Day by day from ``first_day`` (default: the date of ``start``) to ``end``: the working
+    time counted from ``start`` on, the time left out by the ``excluded`` intervals, and
+    skipped days with why."""
+    pauses = [(max(a, start), min(b, end)) for a, b in excluded if a < end and b > start]
     lines = []
-    day = local(start).date()
+    day = first_day or local(start).date()
     last = local(end).date()
     while day <= last:
         info = calendar.day_info(day)
-        counted = 0
+        counted = paused = 0
         if info.working_seconds:
             day_start = max(start, calendar.opening(day))
             day_end = min(end, calendar.closing(day))
-            counted = max(0, calendar.working_between(day_start, day_end))
-        lines.append(DayLine(info, counted))
+            if day_start < day_end:
+                within = calendar.working_between(day_start, day_end)
+                paused = sum(
+                    calendar.working_between(max(a, day_start), min(b, day_end))
+                    for a, b in pauses
+                    if a < day_end and b > day_start
+                )
+                counted = within - paused
+        lines.append(DayLine(info, counted, paused))
         day += timedelta(days=1)
     return lines
 

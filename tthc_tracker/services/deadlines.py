@@ -8,7 +8,7 @@ from datetime import datetime
 from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.deadline import DayLine, Deadline, compute_deadline, explain_days
 from tthc_tracker.domain.limits import TimeLimit, parse_limit
-from tthc_tracker.domain.times import parse_clock
+from tthc_tracker.domain.times import local, parse_clock
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.services.ledger import DossierView, show_dossier
 from tthc_tracker.storage.db import Database
@@ -23,8 +23,16 @@ class Explanation:
 
 
 def explain(calendar: WorkCalendar, deadline: Deadline, limit: TimeLimit) -> Explanation:
-    """Day by day from the receipt to the due time: counted hours, skipped days and why."""
-    days = explain_days(calendar, deadline.start.received_at, deadline.due_at)
+    """Day by day from the receipt (or the supplement that restarted the count) to the legal
+    due time: counted hours from the counting start, pauses left out, skipped days and why."""
+    start = deadline.start
+    days = explain_days(
+        calendar,
+        start.counting_from,
+        deadline.legal_due_at,
+        deadline.excluded,
+        local(start.received_at).date(),
+    )
     return Explanation(limit, deadline, days, calendar.hours.text())
 
 
