@@ -355,3 +355,22 @@ def test_extend_only_once_after_the_due_time_at_a_working_instant(seeded: Runner
     assert done["timeliness"] == "late"
     assert done["remaining"] == "Quá hạn (trả đúng hẹn lại)"
     assert "Tình trạng: Quá hạn (trả đúng hẹn lại)" in ok(seeded("dossier", "show", CODE)).out
+
+
+def test_history_reads_in_vietnamese(seeded: Runner) -> None:
+    """The text history names fields, statuses and channels as clerks say them; `--json` keeps
+    the stored names."""
+    add_dossier(seeded, CODE, "02/03/2026 09:00")
+    ok(seeded("dossier", "pause", CODE, "--at", "03/03/2026 09:00", "--reason", "Niêm yết"))
+    text = ok(seeded("dossier", "show", CODE)).out
+    assert "(trực tiếp)" in text
+    assert "Tiếp nhận [hạn: — → 05/03/2026 09:00]" in text
+    assert "[trạng thái: Đang giải quyết → Tạm dừng] — Niêm yết" in text
+    for stored in ("due_at", "in_progress", "truc-tiep", "paused"):
+        assert stored not in text
+    events = show_json(seeded, CODE)["events"]
+    assert (events[1]["field"], events[1]["old_value"], events[1]["new_value"]) == (
+        "status",
+        "in_progress",
+        "paused",
+    )

@@ -58,7 +58,7 @@ def test_freeze_then_correct_old_data_shows_the_difference(
 
     text = ok(run("stats", "month", MONTH)).out
     assert "Số liệu đã chốt lúc 27/11/2026 10:00 (test-clerk)." in text
-    assert "[tất cả] Tổng cộng · resolved_total: 11 → 12" in text
+    assert "[tất cả] Tổng cộng · Đã giải quyết: 11 → 12" in text
 
     diff = json.loads(ok(run("stats", "diff", MONTH, "--json")).out)
     assert len(diff) == len(shown["frozen"]["differences"])

@@ -132,7 +132,7 @@ def test_numbers_per_agency_and_year_with_the_agency_suffix(
     )  # fmt: skip
     assert data["number"] == "01/PXL"
     assert Path(data["path"]).parent.name == "2027"
-    numbers = json.loads(ok(ledger("letters", "show", "01/PXL", "--agency", AG_A)).out)
+    numbers = json.loads(ok(ledger("letters", "show", "01/PXL", "--agency", AG_A, "--json")).out)
     assert sorted(n["year"] for n in numbers) == [2026, 2027]
 
 
@@ -159,7 +159,7 @@ def test_a_late_letter_is_still_issued_and_marked_late(ledger: Runner) -> None:
         )
     )  # fmt: skip
     assert "muộn" in result.out and "06/03/2026" in result.out
-    [late] = json.loads(ok(ledger("letters", "show", "02/PXL", "--agency", AG_A)).out)
+    [late] = json.loads(ok(ledger("letters", "show", "02/PXL", "--agency", AG_A, "--json")).out)
     assert (late["late"], late["dossier"], late["apology_deadline"]) == (
         True,
         "HS-LATE",
@@ -265,8 +265,7 @@ def test_a_failure_after_the_file_is_written_removes_it(
         raise OSError("đĩa đầy")
 
     monkeypatch.setattr(letters_service, "_store", crash)
-    with pytest.raises(OSError, match="đĩa đầy"):
-        ledger("letters", "issue", "HS-1", *ISSUE)
+    fails(ledger("letters", "issue", "HS-1", *ISSUE), "Không đọc/ghi được tệp: đĩa đầy")
     assert state(ledger_db) == before and letter_files(env) == []
 
 
@@ -304,13 +303,18 @@ def test_list_filters_and_show(ledger: Runner) -> None:
     assert "01/PXL" in text and "Tổng: 3 văn bản." in text
     fails(ledger("letters", "list", "--status", "sent"), "--status")
     fails(ledger("letters", "list", "--agency", "KHONG-CO"), "KHONG-CO")
-    [shown] = json.loads(ok(ledger("letters", "show", "01/PXL", "--agency", AG_A)).out)
+    [shown] = json.loads(ok(ledger("letters", "show", "01/PXL", "--agency", AG_A, "--json")).out)
     assert (shown["dossier"], shown["status"], shown["issued_by"]) == (
         "HS-1",
         "issued",
         "test-clerk",
     )
     assert shown["sha256"] and shown["original_due_at"] == "2026-03-09T09:00:00+07:00"
+    text = ok(ledger("letters", "show", "01/PXL", "--agency", AG_A)).out
+    assert text.startswith(f"Văn bản 01/PXL — {AG_A}, năm 2026")
+    assert "  Hồ sơ: HS-1\n" in text
+    assert "  Hạn theo quy định: 09/03/2026 09:00\n" in text
+    assert f"  SHA-256: {shown['sha256']}" in text
     fails(ledger("letters", "show", "01/PXL", "--agency", AG_B), "01/PXL")
 
 

@@ -77,3 +77,18 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 JSON_OPTION = typer.Option(False, "--json", help="In kết quả dạng JSON.")
+
+RUN_WORDS = {
+    # sweep runs: how started (trigger) and how they ended (outcome), as stored → as read
+    "manual": "chạy tay",
+    "scheduled": "theo lịch",
+    "catch-up": "chạy bù",
+    "ok": "xong",
+    "failed": "lỗi",
+    "running": "đang chạy",
+}
+
+
+def run_word(stored: str) -> str:
+    """A sweep run's trigger or outcome in Vietnamese (``--json`` keeps the stored word)."""
+    return RUN_WORDS.get(stored, stored)

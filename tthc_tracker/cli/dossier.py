@@ -97,7 +97,7 @@ def _print_view(view: DossierView) -> None:
         f"{_('Chủ hồ sơ')}: {d.applicant_name}"
         + (f"; {_('số định danh')} {d.id_number}" if d.id_number else "")
         + (f"; {_('điện thoại')} {d.phone}" if d.phone else ""),
-        f"{_('Tiếp nhận')}: {show(d.received_at)} ({d.channel.value}) — "
+        f"{_('Tiếp nhận')}: {show(d.received_at)} ({d.channel.label}) — "
         f"{_('nơi tiếp nhận')} {d.receiving_agency}, {_('xử lý')} {d.processing_agency}, "
         f"{_('trả kết quả')} {d.returning_agency}",
         f"{_('Hạn theo quy định')}: {show(d.original_due_at)}",
@@ -117,10 +117,50 @@ def _note_lines(view: DossierView) -> list[str]:
     return [f"{_('Lưu ý')}: {note}" for note in view.notes]
 
 
-def _readable(value: str | None) -> str:
-    """Stored ISO instants as clerks read them; other values as they are."""
+FIELD_LABELS = {
+    "status": "trạng thái",
+    "due_at": "hạn",
+    "original_due_at": "hạn theo quy định",
+    "declared_due_at": "hạn ghi trong tệp nhập",
+    "flag": "cảnh báo",
+    "procedure": "thủ tục",
+    "processing_agency": "cơ quan xử lý",
+    "receiving_agency": "nơi tiếp nhận",
+    "returning_agency": "nơi trả kết quả",
+    "applicant_name": "chủ hồ sơ",
+    "applicant_kind": "loại chủ hồ sơ",
+    "id_number": "số định danh",
+    "address": "địa chỉ",
+    "phone": "điện thoại",
+    "email": "thư điện tử",
+    "summary": "trích yếu",
+    "channel": "kênh",
+    "received_at": "tiếp nhận",
+    "completed_at": "xử lý xong",
+    "returned_at": "trả kết quả",
+}
+"""History field names as clerks read them (``--json`` keeps the stored names)."""
+
+
+def _readable(value: str | None, field: str = "") -> str:
+    """Stored values as clerks read them: instants as dd/mm/yyyy HH:MM, statuses, flags and
+    channels by their Vietnamese names; other values as they are."""
+    from tthc_tracker.domain.dossier import Channel, Status
+    from tthc_tracker.domain.sweep import FlagKind
+
     if not value:
         return "—"
+    names: dict[str, type[Status] | type[FlagKind] | type[Channel]] = {
+        "status": Status,
+        "flag": FlagKind,
+        "channel": Channel,
+    }
+    kind = names.get(field)
+    if kind is not None:
+        try:
+            return kind(value).label
+        except ValueError:
+            return value
     try:
         return show(datetime.fromisoformat(value))
     except ValueError:
@@ -132,8 +172,9 @@ def _print_events(view: DossierView) -> None:
     for e in view.events:
         change = ""
         if e.event.field:
-            old, new = _readable(e.event.old_value), _readable(e.event.new_value)
-            change = f" [{e.event.field}: {old} → {new}]"
+            name = e.event.field
+            old, new = _readable(e.event.old_value, name), _readable(e.event.new_value, name)
+            change = f" [{FIELD_LABELS.get(name, name)}: {old} → {new}]"
         reason = f" — {e.event.reason}" if e.event.reason else ""
         typer.echo(
             f"  #{e.seq} {show(e.event.at)}  {e.event.kind.label}{change}{reason} "

@@ -216,8 +216,10 @@ def letters_show(
     number: str = typer.Argument(..., help=_("Số văn bản, ví dụ 01/PXL.")),
     agency: str | None = typer.Option(None, "--agency", help=_("Cơ quan ban hành.")),
     year: int | None = typer.Option(None, "--year", help=_("Năm ban hành.")),
+    json_output: bool = JSON_OPTION,
 ) -> None:
-    """Thông tin một văn bản xin lỗi đã ban hành theo số.
+    """Thông tin một văn bản xin lỗi đã ban hành theo số (mọi cơ quan, mọi năm có số đó,
+    nếu không nêu --agency, --year).
 
     Ví dụ: tthc letters show 01/PXL --agency STP-AG --year 2026
     """
@@ -225,7 +227,36 @@ def letters_show(
 
     with app_for(ctx) as app:
         found = letters.find(app.db, number, agency, year)
-    print_json([letter_json(letter) for letter in found])
+    if json_output:
+        print_json([letter_json(letter) for letter in found])
+        return
+    for index, letter in enumerate(found):
+        if index:
+            typer.echo("")
+        _print_letter(letter)
+
+
+def _print_letter(letter: StoredLetter) -> None:
+    lateness = " " + _("(xin lỗi muộn)") if letter.late else ""
+    typer.echo(
+        _("Văn bản {number} — {agency}, năm {year}{late}").format(
+            number=letter.number_text, agency=letter.agency_code, year=letter.year, late=lateness
+        )
+    )
+    deadline = f"{letter.apology_deadline:%d/%m/%Y}" if letter.apology_deadline else "—"
+    lines = [
+        (_("Hồ sơ"), letter.dossier_code),
+        (_("Lý do"), letter.reason),
+        (_("Hạn theo quy định"), show(letter.original_due_at)),
+        (_("Hạn xin lỗi chậm nhất"), deadline),
+        (_("Hẹn trả kết quả mới"), show(letter.new_due_at)),
+        (_("Ban hành"), f"{show(letter.issued_at)} ({letter.issued_by})"),
+        (_("Mẫu"), letter.template),
+        (_("Tệp"), letter.path or "—"),
+        ("SHA-256", letter.sha256 or "—"),
+    ]
+    for label, value in lines:
+        typer.echo(f"  {label}: {value}")
 
 
 @letters_app.command("verify")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors
+from tthc_tracker.cli.common import (
+    JSON_OPTION,
+    app_for,
+    instant,
+    print_json,
+    reports_errors,
+    run_word,
+)
 from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.times import parse_clock
 from tthc_tracker.i18n import _
@@ -144,7 +151,7 @@ def scheduler_status(ctx: typer.Context, json_output: bool = JSON_OPTION) -> Non
         )
     typer.echo(_("Các lượt rà soát gần nhất:"))
     for r in state.runs:
-        typer.echo(f"  #{r.id} {show(r.as_of)} {r.trigger} {r.outcome}")
+        typer.echo(f"  #{r.id} {show(r.as_of)} {run_word(r.trigger)} {run_word(r.outcome)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -126,6 +126,29 @@ def _short(text: str) -> str:
     return text if len(text) <= PROCEDURE_WIDTH else text[: PROCEDURE_WIDTH - 1] + "…"
 
 
+COUNT_NAMES = {
+    "received_total": "Nhận giải quyết",
+    "received_online": "Nhận trực tuyến",
+    "received_direct_postal": "Nhận trực tiếp và bưu chính",
+    "carried_over": "Từ kỳ trước",
+    "resolved_total": "Đã giải quyết",
+    "resolved_early": "Giải quyết trước hạn",
+    "resolved_on_time": "Giải quyết đúng hạn",
+    "resolved_late": "Giải quyết quá hạn",
+    "pending_total": "Đang giải quyết",
+    "pending_within_due": "Đang giải quyết trong hạn",
+    "pending_overdue": "Đang giải quyết quá hạn",
+    "late_with_apology": "Trễ hạn đã có văn bản xin lỗi",
+    "apology_late": "Xin lỗi muộn",
+    "late_without_apology": "Trễ hạn chưa xin lỗi",
+    "rescheduled_met_new_date": "Hẹn lại và trả đúng hẹn mới",
+    "withdrawn_refused_stopped": "Rút hồ sơ, từ chối, dừng giải quyết",
+    "processing_seconds": "Thời gian xử lý (giây làm việc)",
+    "late": "Văn bản xin lỗi của hồ sơ trễ hạn",
+}
+"""The report's count keys as the difference lines name them (``--json`` keeps the keys)."""
+
+
 def print_differences(found: list[Difference]) -> None:
     if not found:
         typer.echo(_("Số liệu hiện tại không khác số đã chốt."))
@@ -135,4 +158,4 @@ def print_differences(found: list[Difference]) -> None:
         scope = d.scope or _("tất cả")
         before = "–" if d.frozen is None else d.frozen
         after = "–" if d.now is None else d.now
-        typer.echo(f"  [{scope}] {d.row} · {d.key}: {before} → {after}")
+        typer.echo(f"  [{scope}] {d.row} · {COUNT_NAMES.get(d.key, d.key)}: {before} → {after}")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from tthc_tracker.cli.common import JSON_OPTION, app_for, instant, print_json, reports_errors, table
+from tthc_tracker.cli.common import (
+    JSON_OPTION,
+    app_for,
+    instant,
+    print_json,
+    reports_errors,
+    run_word,
+    table,
+)
 from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.times import iso, show
 from tthc_tracker.i18n import _
@@ -107,8 +115,8 @@ def sweep_history(
             show(r.started_at),
             show(r.finished_at),
             show(r.as_of),
-            r.trigger,
-            r.outcome,
+            run_word(r.trigger),
+            run_word(r.outcome),
             str(r.at_risk),
             str(r.overdue),
             str(r.late_without_apology),

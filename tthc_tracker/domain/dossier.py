@@ -127,6 +127,14 @@ class Channel(StrEnum):
     def dvcqg_code(self) -> int:
         return {Channel.DIRECT: 1, Channel.ONLINE: 2, Channel.POSTAL: 3}[self]
 
+    @property
+    def label(self) -> str:
+        return {
+            Channel.DIRECT: "trực tiếp",
+            Channel.ONLINE: "trực tuyến",
+            Channel.POSTAL: "bưu chính công ích",
+        }[self]
+
     @classmethod
     def parse(cls, text: str) -> Channel:
         value = nfc(text).lower()

@@ -263,6 +263,8 @@ class FileAccessError(TthcError):
             codes.ENAMETOOLONG: _("tên tệp quá dài"),
         }
         reason = reasons.get(self.errno or 0, self.detail)
+        if not self.path:
+            return _("Không đọc/ghi được tệp: {reason}.").format(reason=reason)
         return _("Không đọc/ghi được “{path}”: {reason}.").format(path=self.path, reason=reason)
 
 
