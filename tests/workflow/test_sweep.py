@@ -353,7 +353,7 @@ def test_history_shows_each_run_with_outcome_ok(ledger: Runner) -> None:
     assert (runs[0]["at_risk"], runs[0]["newly_flagged"], runs[0]["drafts_created"]) == (1, 1, 1)
     assert runs[0]["trigger"] == "manual" and runs[0]["finished_at"] is not None
     text = ok(ledger("sweep", "history")).out
-    assert "ok" in text and "06/03/2026 00:30" in text
+    assert "chạy tay  xong" in text and "06/03/2026 00:30" in text
     assert len(json.loads(ok(ledger("sweep", "history", "--limit", "1", "--json")).out)) == 1
 
 
