@@ -176,11 +176,32 @@ def test_updated_limit_recomputes_open_dossiers(
     changed = tmp_path / "thu-tuc.csv"
     text = (FIXTURES / "procedures.csv").read_text(encoding="utf-8-sig")
     changed.write_text(text.replace("03 ngày làm việc kể từ", "05 ngày làm việc kể từ"), "utf-8")
-    summary = json.loads(ok(seeded("import", "procedures", str(changed), "--update", "--json")).out)
-    assert summary["updated"] == 1
-    assert summary["changes"]["1.010"] == ["limit_text", "limit"]
+    preview = ok(seeded("import", "procedures", str(changed), "--update", "--dry-run")).out
+    assert "Sẽ tính lại hạn của 1 hồ sơ đang mở:" in preview
+    assert show_json(seeded, "KH-1")["due_at"] == "2026-11-05T09:00:00+07:00"  # dry run
+    result = ok(seeded("import", "procedures", str(changed), "--update"))
+    assert "  1.010: thời hạn (nguyên văn): 03 ngày làm việc kể từ" in result.out
+    assert "→ 05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ" in result.out
+    assert "Đã tính lại hạn của 1 hồ sơ đang mở:" in result.out
+    assert "  KH-1 (UBND-A): 05/11/2026 09:00 → 09/11/2026 09:00" in result.out
+    summary = json.loads(ok(seeded("import", "procedures", str(FIXTURES / "procedures.csv"),
+                                   "--update", "--json")).out)  # fmt: skip
+    assert summary["changes"]["1.010"] == ["limit_text", "limit"]  # back to 03 days
+    assert summary["changed_values"]["1.010"]["limit"] == {
+        "before": "5 ngày làm việc",
+        "after": "3 ngày làm việc",
+    }
+    assert summary["recomputed"] == [
+        {
+            "code": "KH-1",
+            "agency": "UBND-A",
+            "due_at": {"before": "2026-11-09T09:00:00+07:00", "after": "2026-11-05T09:00:00+07:00"},
+        }
+    ]
+    ok(seeded("import", "procedures", str(changed), "--update"))
     shown = show_json(seeded, "KH-1")
     assert shown["due_at"] == "2026-11-09T09:00:00+07:00"
     assert shown["limit"] == "05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ"
-    assert {e["kind"] for e in json.loads(ok(seeded("dossier", "show", "KH-1", "--json")).out)
-            ["events"]} == {"received", "due_recomputed"}  # fmt: skip
+    events = json.loads(ok(seeded("dossier", "show", "KH-1", "--json")).out)["events"]
+    assert {e["kind"] for e in events} == {"received", "due_recomputed"}
+    assert events[-1]["reason"] == "tính lại theo thời hạn thủ tục mới (nhập danh mục)"

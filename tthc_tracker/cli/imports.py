@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from tthc_tracker.domain.imports import RowError
     from tthc_tracker.services.bulk_imports import ImportedDossier
     from tthc_tracker.services.imports import Progress
+    from tthc_tracker.services.ledger import Recomputed
+    from tthc_tracker.services.procedure_imports import ImportedProcedure
 
 import_app = typer.Typer(
     cls=Group,
@@ -191,7 +193,7 @@ def import_procedures(
 
     source = procedure_imports.read_procedure_file(file)
     with app_for(ctx) as app:
-        results, errors = procedure_imports.import_procedures(
+        done = procedure_imports.import_procedures(
             app.db,
             source,
             now=app.clock(),
@@ -200,6 +202,7 @@ def import_procedures(
             update=update,
             dry_run=dry_run,
         )
+    results, errors = done.procedures, done.errors
     written = not dry_run and not errors
     count = {a: sum(1 for r in results if r.action == a) for a in ("added", "updated")}
     summary = {
@@ -211,6 +214,22 @@ def import_procedures(
         "invalid_lines": len({e.line for e in errors}),
         "unknown_columns": source.layout.unknown,
         "changes": {r.code: list(r.changes) for r in results if r.changes},
+        "changed_values": {
+            r.code: {
+                n: {"before": b, "after": a}
+                for n, b, a in zip(r.changes, r.before, r.after, strict=True)
+            }
+            for r in results
+            if r.changes
+        },
+        "recomputed": [
+            {
+                "code": item.code,
+                "agency": item.agency,
+                "due_at": {"before": iso(item.before[1]), "after": iso(item.after[1])},
+            }
+            for item in done.recomputed
+        ],
         "errors": [
             {"line": e.line, "column": e.column, "value": e.value, "reason": e.reason}
             for e in errors
@@ -220,8 +239,46 @@ def import_procedures(
         print_json(summary)
     else:
         _print_procedures(summary, errors)
+        _print_changes(results, done.recomputed, written)
     if errors:
         raise typer.Exit(1)
+
+
+PROCEDURE_FIELDS = {
+    "name": "tên",
+    "field": "lĩnh vực",
+    "level": "cấp",
+    "limit_text": "thời hạn (nguyên văn)",
+    "limit": "thời hạn",
+    "cutoff": "giờ chốt nhận trong ngày",
+    "agency_code": "cơ quan",
+}
+
+
+def _print_changes(
+    results: list[ImportedProcedure], recomputed: list[Recomputed], written: bool
+) -> None:
+    """What each updated procedure changed, and the open dossiers whose due time moved."""
+    for r in results:
+        if not r.changes:
+            continue
+        parts = [
+            f"{PROCEDURE_FIELDS.get(n, n)}: {b or '—'} → {a or '—'}"
+            for n, b, a in zip(r.changes, r.before, r.after, strict=True)
+            if n != "limit" or "limit_text" not in r.changes  # the text says it already
+        ]
+        typer.echo(f"  {r.code}: " + "; ".join(parts))
+    if recomputed:
+        lead = (
+            _("Đã tính lại hạn của {n} hồ sơ đang mở:")
+            if written
+            else _("Sẽ tính lại hạn của {n} hồ sơ đang mở:")
+        )
+        typer.echo(lead.format(n=len(recomputed)))
+        for item in recomputed:
+            typer.echo(
+                f"  {item.code} ({item.agency}): {show(item.before[1])} → {show(item.after[1])}"
+            )
 
 
 def _print_procedures(summary: dict[str, Any], errors: list[RowError]) -> None:

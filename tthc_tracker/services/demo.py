@@ -132,10 +132,10 @@ def load_catalogue(db: Database, data_dir: Path, now: datetime) -> tuple[int, in
             now,
         )
     source = procedure_imports.read_procedure_file(data_dir / "procedures.csv")
-    procedures, errors = procedure_imports.import_procedures(db, source, now=now)
-    if errors:
-        raise ConfigError(str(data_dir / "procedures.csv"), errors[0].message())
-    return len(agencies), len(procedures)
+    done = procedure_imports.import_procedures(db, source, now=now)
+    if done.errors:
+        raise ConfigError(str(data_dir / "procedures.csv"), done.errors[0].message())
+    return len(agencies), len(done.procedures)
 
 
 def populate(

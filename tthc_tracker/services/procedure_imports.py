@@ -34,6 +34,27 @@ class ImportedProcedure:
     code: str
     action: str  # added | updated | unchanged
     changes: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()  # each changed field's stored value, as text
+    after: tuple[str, ...] = ()  # and the file's
+
+
+@dataclass
+class ProcedureImport:
+    procedures: list[ImportedProcedure]
+    errors: list[RowError]
+    recomputed: list[ledger.Recomputed]  # open dossiers whose due time a new limit changed
+
+
+RECOMPUTE_REASON = "tính lại theo thời hạn thủ tục mới (nhập danh mục)"
+
+
+def _text(procedure: Procedure, name: str) -> str:
+    value = getattr(procedure, name)
+    if name == "limit":
+        return str(value.text())
+    if name == "cutoff":
+        return f"{value:%H:%M}" if value is not None else "không"
+    return "" if value is None else str(value)
 
 
 @dataclass
@@ -81,35 +102,41 @@ def import_procedures(
     actor: str = "",
     update: bool = False,
     dry_run: bool = False,
-) -> tuple[list[ImportedProcedure], list[RowError]]:
+) -> ProcedureImport:
     """Check and write every line in one transaction; keep it only if all is well.
 
-    ``calendars`` (needed with ``update``) recompute the open dossiers of changed limits.
+    ``calendars`` (needed with ``update``) recompute the open dossiers of changed limits
+    (listed in the result; with ``dry_run`` those that would change).
     """
     found, file_errors = parse_procedures(source.layout, source.lines)
     results: list[ImportedProcedure] = []
     errors = file_errors
+    recomputed: list[ledger.Recomputed] = []
 
     def work(repo: Repository) -> None:  # re-run whole on a transient conflict
-        nonlocal errors, results
-        errors, results = list(file_errors), []
+        nonlocal errors, results, recomputed
+        errors, results, recomputed = list(file_errors), [], []
         for line, procedure in found:
             try:
                 with repo.savepoint():
                     results.append(_write(repo, source.layout, line, procedure, update, now))
             except RowInvalid as invalid:
                 errors.extend(invalid.errors)
-        if dry_run or errors:
+        if errors:
             raise _Discard
         if any(set(r.changes) & TIMING for r in results):
             if calendars is None:
                 raise ValueError("calendars are needed to recompute changed limits")
-            ledger.recompute_in(repo, calendars, actor, now)
+            recomputed = ledger.recompute_in(
+                repo, calendars, actor, now, dry_run=dry_run, reason=RECOMPUTE_REASON
+            )
+        if dry_run:
+            raise _Discard
 
     with suppress(_Discard):
         db.run(work)
     errors.sort(key=lambda e: e.line)
-    return results, errors
+    return ProcedureImport(results, errors, recomputed)
 
 
 def _write(
@@ -140,4 +167,6 @@ def _write(
     if not changes:
         return ImportedProcedure(line, procedure.code, "unchanged")
     repo.update_procedure(procedure)
-    return ImportedProcedure(line, procedure.code, "updated", changes)
+    before = tuple(_text(stored, n) for n in changes)
+    after = tuple(_text(procedure, n) for n in changes)
+    return ImportedProcedure(line, procedure.code, "updated", changes, before, after)
