@@ -83,6 +83,9 @@ def agency_add(
         letter_template=letter_template,
     )
     with app_for(ctx) as app:
+        from tthc_tracker.services.letters import usable_template
+
+        usable_template(app.settings.templates_dir, agency.letter_template)
         catalog.add_agency(app.db, agency, app.clock())
     if json_output:
         print_json(agency_json(agency))

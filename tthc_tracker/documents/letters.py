@@ -435,7 +435,12 @@ def _file_errors(path: Path) -> Iterator[None]:
         ValueError,
         SyntaxError,  # lxml's XMLSyntaxError: a part that is not XML
     ) as exc:
-        problem = _("không đọc được tệp .docx ({detail})").format(detail=exc)
+        if isinstance(exc, zipfile.BadZipFile | PackageNotFoundError):
+            problem = _("không phải tệp Word .docx, hoặc tệp đã hỏng")
+        elif isinstance(exc, FileNotFoundError):
+            problem = _("không có tệp")
+        else:
+            problem = _("không đọc được tệp .docx ({detail})").format(detail=exc)
         raise TemplateError(path, problem) from exc
 
 

@@ -373,6 +373,21 @@ def _problem(letter: StoredLetter) -> str:
     return ""
 
 
+def usable_template(templates_dir: Path, choice: str) -> Path:
+    """The template an agency chooses, checked before it is needed (at ``agency add``, not
+    at the first letter, when the letter is urgent): it exists, is a .docx, and uses no
+    field the letters do not have."""
+    path = template_path(templates_dir, choice)
+    unknown, _unused = check(path)
+    if unknown:
+        raise ConfigError(
+            "--letter-template",
+            f"mẫu {path} dùng trường không có trong dữ liệu: {', '.join(sorted(unknown))} "
+            "(xem tthc letters check-template)",
+        )
+    return path
+
+
 def check(template: Path) -> tuple[set[str], set[str]]:
     """(unknown fields the template uses, known fields it does not use)."""
     return check_template(template, LETTER_FIELDS)
