@@ -165,6 +165,42 @@ CASES = {
     "invalid --status": (("dossier", "list", "--status", "xong"), ("--status", "xong")),
     "list of an unknown agency": (("dossier", "list", "--agency", "KHONG-CO"), ("KHONG-CO",)),
     "unparseable --as-of": (("dossier", "list", "--as-of", "hôm nay"), ("--as-of", "hôm nay")),
+    "cut-off out of the day": (
+        (
+            "deadline",
+            "--received",
+            "02/03/2026 09:00",
+            "--limit",
+            "3 ngày làm việc",
+            "--cutoff",
+            "25:00",
+        ),
+        ("--cutoff", "25:00", "HH:MM"),
+    ),
+    "empty cut-off": (
+        (
+            "procedure",
+            "add",
+            "9.1",
+            "--name",
+            "X",
+            "--field",
+            "Y",
+            "--limit",
+            "3 ngày làm việc",
+            "--cutoff",
+            " ",
+        ),
+        ("--cutoff", "không được để trống"),
+    ),
+    "limit of two hundred years": (
+        ("deadline", "--received", "02/03/2026 09:00", "--limit", "99999999 ngày làm việc"),
+        ("thời hạn", "99999999 ngày làm việc", "dài quá 500 ngày làm việc"),
+    ),
+    "nothing to print": (
+        ("letters", "print", "-o", "in.docx", "--date", "2026-03-02"),
+        ("Không có văn bản xin lỗi nào đã ban hành",),
+    ),
 }
 
 

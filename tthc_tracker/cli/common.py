@@ -36,6 +36,8 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except TthcError as error:
             raise fail(error.message()) from None
+        except BrokenPipeError:  # `tthc … | head`: the reader left; not a file problem
+            raise
         except OSError as error:  # a path the user gave: missing folder, no permission, …
             path = error.filename if error.filename is not None else ""
             problem = FileAccessError(str(path), error.errno, error.strerror or str(error))

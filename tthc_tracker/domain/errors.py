@@ -8,10 +8,12 @@ and exits with code 1. Anything that is not a ``TthcError`` is a bug.
     ├── InputError                  a value given by a user or a file is not acceptable
     │   ├── EmptyFieldError
     │   ├── InvalidTimeError
+    │   ├── InvalidClockError
     │   ├── InvalidLimitError
     │   ├── InvalidChoiceError
     │   └── InvalidOfficeHoursError
     ├── NotFoundError               an agency, procedure, dossier, … that does not exist
+    │   └── NothingToPrintError     no issued letter in the days asked for
     ├── DuplicateError              a code that already exists
     ├── RuleError                   the law or the lifecycle forbids the action
     │   ├── TransitionError
@@ -78,6 +80,13 @@ class InvalidTimeError(InputError):
                 "hoặc ISO 8601 có múi giờ"
             ),
         )
+
+
+class InvalidClockError(InputError):
+    """A time of day (a cut-off, the scheduler's hours) that is not HH:MM."""
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(field, value, _("cần giờ trong ngày dạng “HH:MM”, ví dụ “15:00”"))
 
 
 class InvalidLimitError(InputError):
@@ -237,6 +246,18 @@ class ConfigError(TthcError):
     def message(self) -> str:
         return _("Cấu hình “{what}” không dùng được: {reason}.").format(
             what=self.what, reason=self.reason
+        )
+
+
+class NothingToPrintError(NotFoundError):
+    """`letters print` found no issued letter in the days asked for."""
+
+    def __init__(self) -> None:
+        super().__init__("letter", "")
+
+    def message(self) -> str:
+        return _(
+            "Không có văn bản xin lỗi nào đã ban hành trong khoảng ngày đã chọn; không tạo tệp in."
         )
 
 

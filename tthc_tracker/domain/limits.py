@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from tthc_tracker.domain.errors import InvalidLimitError
+from tthc_tracker.domain.errors import InputError, InvalidLimitError
 from tthc_tracker.domain.search import fold
 
 WORKING_DAY_SECONDS = 8 * 3600
@@ -117,7 +117,24 @@ def parse_limit(text: str) -> TimeLimit:
     limit = TimeLimit(amount, unit)
     if limit.counts_working_time and limit.working_seconds < 60:
         raise InvalidLimitError(text)
+    if amount > _LONGEST[unit]:
+        raise InputError(
+            "thời hạn",
+            text,
+            f"dài quá {_LONGEST[unit]} {_UNIT_WORDS_VI[unit]}: không thủ tục nào có thời hạn "
+            "như vậy",
+        )
     return limit
+
+
+# Longer than about two years is a typing mistake, not a procedure's time limit.
+_LONGEST = {
+    LimitUnit.WORKING_DAYS: Decimal(500),
+    LimitUnit.WORKING_HOURS: Decimal(4000),
+    LimitUnit.CALENDAR_DAYS: Decimal(730),
+    LimitUnit.MONTHS: Decimal(24),
+    LimitUnit.SAME_DAY: Decimal(0),
+}
 
 
 def limit_from_parts(amount: str | Decimal, unit: str) -> TimeLimit:

@@ -10,7 +10,7 @@ import unicodedata
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from tthc_tracker.domain.errors import EmptyFieldError, InvalidTimeError
+from tthc_tracker.domain.errors import EmptyFieldError, InvalidClockError, InvalidTimeError
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -68,14 +68,16 @@ def parse_date(text: str, field: str) -> date:
 def parse_clock(text: str, field: str) -> time:
     """Parse a clock time ``HH:MM`` or ``HH:MM:SS`` (also ``15h``, ``15h30``)."""
     raw = nfc(text).lower()
+    if not raw:
+        raise EmptyFieldError(field)
     match = re.fullmatch(r"(\d{1,2})(?::|h)(\d{2})?(?::(\d{2}))?|(\d{1,2})h", raw)
     if not match or (match.group(3) and not match.group(2)):
-        raise InvalidTimeError(field, raw)
+        raise InvalidClockError(field, raw)
     hour = int(match.group(1) or match.group(4))
     minute = int(match.group(2) or 0)
     second = int(match.group(3) or 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise InvalidTimeError(field, raw)
+        raise InvalidClockError(field, raw)
     return time(hour, minute, second)
 
 

@@ -85,7 +85,7 @@ def new_procedure(
         level=nfc(level),
         limit=parse_limit(limit_text),
         limit_text=limit_text,
-        cutoff=parse_clock(cutoff, "--cutoff") if cutoff else None,
+        cutoff=parse_clock(cutoff, "--cutoff") if cutoff is not None else None,
         agency_code=code(agency, "--agency") if agency else None,
     )
 

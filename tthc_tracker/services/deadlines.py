@@ -46,7 +46,7 @@ def explain_limit(
 ) -> Explanation:
     """`tthc deadline`: the due time of a receipt and a limit, with office hours of ``agency``."""
     limit = parse_limit(limit_text)
-    clock = parse_clock(cutoff, "--cutoff") if cutoff else None
+    clock = parse_clock(cutoff, "--cutoff") if cutoff is not None else None
     calendar = calendars.base
     if agency is not None and db is not None:
         with db.transaction() as repo:

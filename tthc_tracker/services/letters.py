@@ -19,6 +19,7 @@ from tthc_tracker.domain.errors import (
     ExtensionError,
     FutureTimeError,
     NotFoundError,
+    NothingToPrintError,
     TransitionError,
 )
 from tthc_tracker.domain.letters import (
@@ -418,7 +419,7 @@ def print_batch(
         and (day_to is None or local(letter.issued_at).date() <= day_to)
     ]
     if not chosen:
-        raise NotFoundError("letter", "(không có văn bản nào trong khoảng đã chọn)")
+        raise NothingToPrintError()
     for letter in chosen:
         problem = _problem(letter)
         if problem:
