@@ -27,7 +27,9 @@ def to_cp1258(text: str) -> bytes:
 
 def csv_text(header: list[str], rows: list[list[str]]) -> str:
     def quote(cell: str) -> str:
-        return f'"{cell}"' if ("," in cell or '"' in cell) else cell
+        if any(ch in cell for ch in ',"\n\r'):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
 
     return "\r\n".join(",".join(quote(c) for c in line) for line in [header, *rows]) + "\r\n"
 

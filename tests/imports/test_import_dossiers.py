@@ -303,3 +303,15 @@ def test_json_with_half_a_utf16_pair_is_refused_naming_the_cell(
         "một nửa cặp UTF-16",
     )
     assert row_counts(ledger_db) == before
+
+
+def test_a_name_on_two_lines_keeps_the_list_aligned(seeded: Runner, tmp_path: Path) -> None:
+    """A spreadsheet cell typed on two lines (Alt+Enter) is kept as imported; the text lists
+    show it on one line, so each dossier stays one row."""
+    two_lines = ["H01-0002", P_3_DAYS, AGENCY_DEFAULT, "Lê Thị\nHà", "1", "02/11/2026 10:00"]
+    path = write_csv(tmp_path / "d.csv", HEADER, [ROW, two_lines])
+    ok(seeded("import", "dossiers", str(path)))
+    assert show_json(seeded, "H01-0002")["applicant_name"] == "Lê Thị\nHà"
+    listed = ok(seeded("dossier", "list")).out.splitlines()
+    rows = [line for line in listed if line.startswith("H01-")]
+    assert len(rows) == 2 and "Lê Thị Hà" in rows[1]

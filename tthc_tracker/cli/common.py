@@ -67,8 +67,13 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+_CONTROL = dict.fromkeys((*range(0x20), *range(0x7F, 0xA0)), " ")
+
+
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A plain text table with aligned columns."""
+    """A plain text table with aligned columns; a line break or tab inside a cell (an
+    imported address typed on two lines) is shown as a space, so the columns stay aligned."""
+    rows = [[str(c).translate(_CONTROL) for c in row] for row in rows]
     widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=False)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

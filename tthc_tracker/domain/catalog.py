@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -27,6 +28,34 @@ def code(value: str, field: str) -> str:
     if any(ch.isspace() for ch in clean):
         raise InputError(field, clean, "mã không được chứa khoảng trắng")
     return clean
+
+
+def one_line(value: str, field: str, longest: int) -> str:
+    """Typed free text (a name, an address): NFC, on one line, no longer than ``longest``
+    characters. A tab, a line break or another control character is refused, not kept:
+    it would break every list and table the text is printed in."""
+    clean = nfc(value)
+    if any(_control(ch) for ch in clean):
+        shown = "".join(repr(ch)[1:-1] if _control(ch) else ch for ch in clean)
+        raise InputError(field, shown, "không được chứa ký tự xuống dòng, tab hay ký tự điều khiển")
+    if len(clean) > longest:
+        raise InputError(field, clean[:40] + "…", f"dài {len(clean)} ký tự, tối đa {longest}")
+    return clean
+
+
+def _control(ch: str) -> bool:
+    return ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0
+
+
+def email_address(value: str, field: str) -> str:
+    """An e-mail address, or empty: one "@", something before it, a dotted domain after."""
+    clean = one_line(value, field, 254)
+    if clean and not _EMAIL.fullmatch(clean):
+        raise InputError(field, clean, "không phải địa chỉ thư điện tử (ví dụ: ten@example.vn)")
+    return clean
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 @dataclass(frozen=True, slots=True)

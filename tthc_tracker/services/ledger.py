@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tthc_tracker.domain.calendar import WorkCalendar
-from tthc_tracker.domain.catalog import Procedure, code, required
+from tthc_tracker.domain.catalog import Procedure, code, email_address, one_line, required
 from tthc_tracker.domain.deadline import Deadline, check_extension, compute_deadline
 from tthc_tracker.domain.dossier import (
     BOOKKEEPING,
@@ -96,8 +96,18 @@ def add_dossier(
 ) -> DossierView:
     """Receive a dossier: validate, compute its due time, write it and its first event."""
 
+    typed = replace(
+        new,
+        applicant=one_line(new.applicant, "--applicant", 200),
+        id_number=one_line(new.id_number, "--id-number", 40),
+        address=one_line(new.address, "--address", 500),
+        phone=one_line(new.phone, "--phone", 40),
+        email=email_address(new.email, "--email"),
+        summary=one_line(new.summary, "--summary", 2000),
+    )
+
     def work(repo: Repository) -> DossierView:
-        dossier, events = receive_in(repo, calendars, new, actor, now)
+        dossier, events = receive_in(repo, calendars, typed, actor, now)
         calendar = _calendar(repo, calendars, dossier.processing_agency)
         return _view(repo, calendar, dossier, now, events)
 
