@@ -193,6 +193,7 @@ def main() -> None:
     shutil.copyfile(pristine, work)
     url = f"sqlite:///{work}"
     os.environ["TTHC_NOW"] = AS_OF.isoformat()
+    init_schema(build(url, schema_required=False))  # a ledger cached by an older version
     app = build(url)
     calendars = app.calendars
     period = parse_month(args.month, PeriodKind.REPORT)
