@@ -173,6 +173,10 @@ CASES = {
     "invalid --status": (("dossier", "list", "--status", "xong"), ("--status", "xong")),
     "list of an unknown agency": (("dossier", "list", "--agency", "KHONG-CO"), ("KHONG-CO",)),
     "unparseable --as-of": (("dossier", "list", "--as-of", "hôm nay"), ("--as-of", "hôm nay")),
+    "--as-of before the receipt": (
+        ("dossier", "show", OPEN, "--as-of", "01/03/2026 09:00"),
+        ("--as-of", "01/03/2026 09:00", "thời điểm tiếp nhận", "02/03/2026 09:00"),
+    ),
     "cut-off out of the day": (
         (
             "deadline",

@@ -374,3 +374,13 @@ def test_history_reads_in_vietnamese(seeded: Runner) -> None:
         "in_progress",
         "paused",
     )
+
+
+def test_list_as_of_leaves_out_dossiers_received_later(seeded: Runner) -> None:
+    add_dossier(seeded, "EARLY", "02/03/2026 09:00")
+    add_dossier(seeded, "LATER", "10/03/2026 09:00")
+    listed = json.loads(ok(seeded("dossier", "list", "--as-of", "05/03/2026 08:00", "--json")).out)
+    assert [d["code"] for d in listed] == ["EARLY"]
+    assert listed[0]["remaining"] == "Còn 1 giờ"  # due Thu 05/03 09:00
+    now = json.loads(ok(seeded("dossier", "list", "--json")).out)
+    assert sorted(d["code"] for d in now) == ["EARLY", "LATER"]

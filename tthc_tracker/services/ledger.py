@@ -194,8 +194,14 @@ def _view(
 def show_dossier(
     db: Database, calendars: Calendars, dossier_code: str, as_of: datetime
 ) -> DossierView:
+    """The dossier as stored, its time left measured at ``as_of`` (not before its receipt)."""
     with db.transaction() as repo:
-        return view_in(repo, calendars, repo.get_dossier(dossier_code), as_of)
+        dossier = repo.get_dossier(dossier_code)
+        if as_of < dossier.received_at:
+            raise ChronologyError(
+                "--as-of", show(as_of), "thời điểm tiếp nhận", show(dossier.received_at)
+            )
+        return view_in(repo, calendars, dossier, as_of)
 
 
 def view_in(
@@ -213,14 +219,18 @@ def list_dossiers(
     agency: str | None = None,
     overdue: bool = False,
 ) -> list[DossierView]:
-    """Dossiers by status and processing agency; ``overdue``: clock running, due time passed."""
+    """Dossiers by status and processing agency; ``overdue``: clock running, due time passed.
+    ``as_of`` is the instant the time left is measured at: dossiers received after it are
+    left out; the statuses are the ledger's current ones (no history is replayed)."""
     with db.transaction() as repo:
         statuses = [status] if status else None
         if overdue:
             statuses = [Status.IN_PROGRESS] if status in (None, Status.IN_PROGRESS) else []
         found = repo.list_dossiers(statuses, agency, as_of if overdue else None)
         return [
-            _view(repo, _calendar(repo, calendars, d.processing_agency), d, as_of) for d in found
+            _view(repo, _calendar(repo, calendars, d.processing_agency), d, as_of)
+            for d in found
+            if d.received_at <= as_of
         ]
 
 
