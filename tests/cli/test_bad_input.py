@@ -189,22 +189,6 @@ CASES = {
         ),
         ("--cutoff", "25:00", "HH:MM"),
     ),
-    "empty cut-off": (
-        (
-            "procedure",
-            "add",
-            "9.1",
-            "--name",
-            "X",
-            "--field",
-            "Y",
-            "--limit",
-            "3 ngày làm việc",
-            "--cutoff",
-            " ",
-        ),
-        ("--cutoff", "không được để trống"),
-    ),
     "limit of two hundred years": (
         ("deadline", "--received", "02/03/2026 09:00", "--limit", "99999999 ngày làm việc"),
         ("thời hạn", "99999999 ngày làm việc", "dài quá 500 ngày làm việc"),

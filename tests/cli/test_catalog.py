@@ -213,7 +213,23 @@ def test_nfd_agency_name_is_stored_in_nfc(initialised: Runner) -> None:
                 "--cutoff",
                 "25:00",
             ),
-            ("--cutoff", "25:00"),
+            ("--cutoff", "25:00", "HH:MM"),
+        ),
+        (
+            (
+                "procedure",
+                "add",
+                "9.9",
+                "--name",
+                "X",
+                "--field",
+                "Y",
+                "--limit",
+                "1 ngày",
+                "--cutoff",
+                " ",
+            ),
+            ("--cutoff", "không được để trống"),
         ),
         (
             (
