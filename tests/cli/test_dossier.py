@@ -384,3 +384,15 @@ def test_list_as_of_leaves_out_dossiers_received_later(seeded: Runner) -> None:
     assert listed[0]["remaining"] == "Còn 1 giờ"  # due Thu 05/03 09:00
     now = json.loads(ok(seeded("dossier", "list", "--json")).out)
     assert sorted(d["code"] for d in now) == ["EARLY", "LATER"]
+
+
+def test_a_dossier_paused_after_its_due_time_still_shows_late(seeded: Runner) -> None:
+    add_dossier(seeded, "LATE-PAUSE", "02/03/2026 09:00")  # due Thu 05/03 09:00
+    add_dossier(seeded, "IN-TIME", "02/03/2026 09:00")
+    ok(seeded("dossier", "pause", "LATE-PAUSE", "--at", "06/03/2026 09:00", "--reason", "Chờ"))
+    ok(seeded("dossier", "pause", "IN-TIME", "--at", "03/03/2026 09:00", "--reason", "Chờ"))
+    late = show_json(seeded, "LATE-PAUSE")
+    assert late["remaining"] == "Tạm dừng (đã quá hạn từ 05/03/2026 09:00)"
+    assert late["timeliness"] == "overdue"
+    waiting = show_json(seeded, "IN-TIME")
+    assert (waiting["remaining"], waiting["timeliness"]) == ("Tạm dừng", None)

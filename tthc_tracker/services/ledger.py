@@ -182,6 +182,11 @@ def _view(
     else:
         timeliness = None
         remaining = dossier.status.label
+        stopped = _clock_stopped_at(dossier, events)
+        if stopped is not None and stopped >= dossier.original_due_at:
+            # stopped once the limit was used up: still late, say so (the statistics count it)
+            timeliness = Timeliness.OVERDUE
+            remaining += f" (đã quá hạn từ {show(dossier.original_due_at)})"
     requests = supplement_requests(
         calendar, dossier.received_at, procedure.cutoff, [e.event for e in events]
     )
@@ -189,6 +194,16 @@ def _view(
     return DossierView(
         dossier, procedure, deadline, events, as_of, timeliness, left, remaining, notes
     )
+
+
+def _clock_stopped_at(dossier: Dossier, events: tuple[RecordedEvent, ...]) -> datetime | None:
+    """For a dossier now paused or awaiting a supplement, when its clock stopped."""
+    kind = {
+        Status.PAUSED: EventKind.PAUSED,
+        Status.AWAITING_SUPPLEMENT: EventKind.SUPPLEMENT_REQUESTED,
+    }.get(dossier.status)
+    stops = [e.event.at for e in events if e.event.kind is kind]
+    return stops[-1] if stops else None
 
 
 def show_dossier(
