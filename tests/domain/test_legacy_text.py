@@ -82,5 +82,9 @@ def test_legacy_text_is_recognised_and_unicode_is_not() -> None:
     # one tell-tale character alone is not enough, nor fewer than the real letters
     assert legacy_encoding("Café ñ") is None
     assert legacy_encoding("Ñ Ñ ữ ữ ữ") is None
+    # one name alone: a mark of each kind and no real Vietnamese letter is legacy text
+    assert legacy_encoding("NguyÔn ThÞ Thñy") == TCVN3
+    assert legacy_encoding("Müller Straße") is None
+    assert legacy_encoding("Muñoz, Straße 4, Hà Nội") is None  # real letters: Unicode
     assert marks("NguyÔn V¨n §øc", TCVN3) == 2  # ¨ §
     assert marks("Nguyeãn Vaên Ñöùc", VNI) == 3  # aâ, Ñ, öù

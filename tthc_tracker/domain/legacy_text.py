@@ -110,6 +110,11 @@ def legacy_encoding(text: str) -> str | None:
     best, count = (TCVN3, found.tcvn3) if found.tcvn3 >= found.vni else (VNI, found.vni)
     if count >= 2 and count > found.vietnamese:
         return best
+    # A short file (one name): marks of both kinds and not one real Vietnamese letter — a
+    # Vietnamese name typed in TCVN3 ("NguyÔn ThÞ Thñy" has Þ, and ñ, VNI's Đ) — is legacy
+    # too; a single foreign letter ("Café ñ", "Straße") is not.
+    if found.tcvn3 + found.vni >= 2 and found.vietnamese == 0:
+        return best
     return None
 
 
