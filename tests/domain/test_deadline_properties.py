@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from tthc_tracker.domain.calendar import (
@@ -21,7 +21,12 @@ from tthc_tracker.domain.calendar import (
     WorkCalendar,
     merge_rules,
 )
-from tthc_tracker.domain.deadline import compute_deadline, due_from, effective_start
+from tthc_tracker.domain.deadline import (
+    compute_deadline,
+    due_from,
+    effective_start,
+    explain_days,
+)
 from tthc_tracker.domain.dossier import Event, EventKind
 from tthc_tracker.domain.limits import LimitUnit, TimeLimit
 from tthc_tracker.domain.times import LOCAL_TZ
@@ -151,6 +156,43 @@ def test_a_pause_shifts_the_due_by_its_working_time(
     else:  # begun once the limit was used up: the dossier is late already
         assert paused.paused_seconds == 0
         assert paused.legal_due_at == plain.legal_due_at
+
+
+@PROPERTY
+@given(instants, working_limits, cutoffs, offsets, offsets, offsets, offsets)
+@example(  # received Mon 02/03/2026 15:30 after a 15:00 cut-off, paused 15:45 to Tue 09:00
+    datetime(2026, 3, 2, 15, 30, tzinfo=LOCAL_TZ),
+    TimeLimit(Decimal(1), LimitUnit.WORKING_DAYS),
+    time(15, 0),
+    900,
+    62100,
+    5 * 86400,
+    3600,
+)
+def test_the_day_by_day_count_adds_up_to_the_limit(
+    received: datetime,
+    limit: TimeLimit,
+    cutoff: time | None,
+    a: int,
+    b: int,
+    c: int,
+    d: int,
+) -> None:
+    """Whatever the receipt (after the cut-off, out of hours) and two pauses (before the
+    counting starts, across it, after the due time), the hours the explanation counts are
+    the limit: a pause before the clock starts stops nothing."""
+    first, first_end = later(received, a), later(received, a + b)
+    second, second_end = later(first_end, c), later(first_end, c + d)
+    events = [
+        Event(EventKind.PAUSED, first, "a"),
+        Event(EventKind.RESUMED, first_end),
+        Event(EventKind.PAUSED, second, "b"),
+        Event(EventKind.RESUMED, second_end),
+    ]
+    result = compute_deadline(CALENDAR, limit, received, events, cutoff)
+    lines = explain_days(CALENDAR, result.start.counting_from, result.legal_due_at, result.excluded)
+    assert sum(line.counted_seconds for line in lines) == limit.working_seconds
+    assert sum(line.paused_seconds for line in lines) == result.paused_seconds
 
 
 @PROPERTY

@@ -159,7 +159,9 @@ def compute_deadline(
             EventKind.RETURNED,
         ):
             running = False
-    legal, counted, late_pauses = _after_pauses(calendar, due_from(calendar, start, limit), pauses)
+    legal, counted, late_pauses = _after_pauses(
+        calendar, due_from(calendar, start, limit), pauses, start.counting_from
+    )
     paused = sum(calendar.working_between(a, b) for a, b in counted)
     for at, index in late_pauses:
         steps[index] = Step(
@@ -169,7 +171,7 @@ def compute_deadline(
     pause_method = None
     if supplemented:  # even when no working time was spent awaiting (e.g. over a weekend)
         base = due_from(calendar, first, limit)
-        pause_method = _after_pauses(calendar, base, intervals_all)[0]
+        pause_method = _after_pauses(calendar, base, intervals_all, first.counting_from)[0]
     steps.append(Step(legal, "Hạn giải quyết theo quy định"))
     return Deadline(
         start=start,
@@ -186,17 +188,25 @@ def compute_deadline(
 
 
 def _after_pauses(
-    calendar: WorkCalendar, due: datetime, intervals: list[tuple[datetime, datetime, int]]
+    calendar: WorkCalendar,
+    due: datetime,
+    intervals: list[tuple[datetime, datetime, int]],
+    counting_from: datetime,
 ) -> tuple[datetime, list[tuple[datetime, datetime]], list[tuple[datetime, int]]]:
     """``due`` pushed by the working time of each interval begun before it, in order: the
     time counted towards the limit stops there and goes on at the end. An interval begun at
-    or after the due time changes nothing. Returns the due time, the intervals left out,
-    and (start, step index) of each interval that changed nothing."""
+    or after the due time changes nothing; only its part after ``counting_from`` counts (a
+    pause the evening of a receipt after the cut-off stops no clock: none runs yet).
+    Returns the due time, the intervals left out, and (start, step index) of each interval
+    that changed nothing."""
     counted = []
     ignored = []
-    for begin, end, index in sorted(intervals, key=lambda i: i[0]):
+    for paused_at, end, index in sorted(intervals, key=lambda i: i[0]):
+        begin = max(paused_at, counting_from)
+        if end <= begin:
+            continue
         if begin >= due:
-            ignored.append((begin, index))
+            ignored.append((paused_at, index))
             continue
         seconds = calendar.working_between(begin, end)
         counted.append((begin, end))
