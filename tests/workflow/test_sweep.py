@@ -187,6 +187,30 @@ def test_a_flag_does_not_block_recording_what_happened_before_the_sweep(
     )
 
 
+def test_no_letter_for_an_extended_dossier_withdrawn_since(ledger: Runner) -> None:
+    receive(ledger, "HS-1")
+    ok(ledger("dossier", "extend", "HS-1", "--new-due", "2026-03-12 09:00", "--reason", "Chờ",
+              "--at", "2026-03-05 10:00"))  # fmt: skip
+    ok(ledger("dossier", "withdraw", "HS-1", "--at", "2026-03-06 10:00"))
+    fails(
+        ledger(
+            "letters",
+            "issue",
+            "HS-1",
+            "--reason",
+            "Chờ",
+            "--new-due",
+            "12/03/2026 09:00",
+            "--at",
+            "2026-03-06 11:00",
+        ),
+        "HS-1",
+        "Rút hồ sơ",
+    )
+    numbers = json.loads(ok(ledger("letters", "list", "--status", "issued", "--json")).out)
+    assert numbers == []  # no number used up
+
+
 def test_a_dossier_extended_by_its_letter_is_not_at_risk_but_can_be_overdue(
     ledger: Runner,
 ) -> None:
@@ -227,6 +251,10 @@ def test_an_extension_without_its_letter_is_still_asked_for_the_letter(
                                  "2026-03-10", "--json")).out)  # fmt: skip
     assert march["total"]["late_without_apology"] == 1
 
+    # The letter has the checks of an extension: a reason, a time not before it …
+    issuing = ("letters", "issue", "HS-1", "--new-due", "12/03/2026 09:00")
+    fails(ledger(*issuing, "--reason", " ", "--at", "2026-03-06 10:00"), "--reason")
+    fails(ledger(*issuing, "--reason", "Chờ", "--at", "2026-03-05 09:00"), "--at", "lúc hẹn lại")
     # The letter can only state the time already set: the one extension allowed.
     fails(
         ledger(

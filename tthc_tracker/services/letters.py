@@ -11,9 +11,10 @@ from pathlib import Path
 
 from tthc_tracker.documents.letters import check_template, merge_letters, render_letter
 from tthc_tracker.documents.pdf import converter, to_pdf
-from tthc_tracker.domain.catalog import Agency
-from tthc_tracker.domain.dossier import OPEN_STATUSES, Dossier
+from tthc_tracker.domain.catalog import Agency, required
+from tthc_tracker.domain.dossier import CLOSED_WITHOUT_RESULT, OPEN_STATUSES, Dossier, EventKind
 from tthc_tracker.domain.errors import (
+    ChronologyError,
     ConfigError,
     DuplicateError,
     ExtensionError,
@@ -132,7 +133,7 @@ def issue(
         if existing is not None and existing.status is LetterStatus.ISSUED:
             raise DuplicateError("letter", f"{code} ({existing.number_text})")
         if before.extended:
-            view = _recorded_extension(repo, calendars, before, new_due, at, now)
+            view = _recorded_extension(repo, calendars, before, new_due, reason, at, now)
         else:
             view = extend_in(repo, calendars, code, new_due, reason, at, actor, now)
         written.append(
@@ -171,20 +172,30 @@ def _recorded_extension(
     calendars: Calendars,
     dossier: Dossier,
     new_due: datetime,
+    reason: str,
     at: datetime,
     now: datetime,
 ) -> DossierView:
     """A dossier rescheduled earlier without its letter (``tthc dossier extend``): the letter
-    is issued for that one extension, and must state the time it set."""
+    is issued for that one extension, with the checks an extension has (a reason, a dossier
+    not closed without a result, a time not before the extension nor in the future), and
+    must state the time it set."""
+    if dossier.status in CLOSED_WITHOUT_RESULT:
+        raise TransitionError(dossier.code, dossier.status.label, "ban hành văn bản xin lỗi")
+    required(reason, "--reason")
     if at > now:
         raise FutureTimeError("--at", show(at), show(now))
+    view = view_in(repo, calendars, dossier, now)
+    extended = [e.event.at for e in view.events if e.event.kind is EventKind.EXTENDED]
+    if extended and at < extended[-1]:
+        raise ChronologyError("--at", show(at), "lúc hẹn lại", show(extended[-1]))
     if new_due.replace(microsecond=0) != dossier.due_at:
         raise ExtensionError(
             dossier.code,
             f"hồ sơ đã được hẹn lại đến {show(dossier.due_at)} (chỉ được hẹn lại một lần); "
             f'văn bản xin lỗi ghi đúng thời gian đó: --new-due "{show(dossier.due_at)}"',
         )
-    return view_in(repo, calendars, dossier, now)
+    return view
 
 
 def _remove(paths: list[Path]) -> None:
