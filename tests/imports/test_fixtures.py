@@ -173,6 +173,16 @@ def test_updated_limit_recomputes_open_dossiers(
               "--applicant", "Nguyễn Văn Đức", "--received", "02/11/2026 09:00",
               "--channel", "truc-tiep"))  # fmt: skip
     assert show_json(seeded, "KH-1")["due_at"] == "2026-11-05T09:00:00+07:00"
+    # another procedure's dossier with a due time stored by an older version: a catalogue
+    # update of 1.010 leaves it alone (tthc db recompute is for that)
+    ok(seeded("dossier", "add", "KH-OTHER", "--procedure", "1.004227", "--agency", "UBND-A",
+              "--applicant", "Lê Thị Hà", "--received", "02/11/2026 09:00",
+              "--channel", "truc-tiep"))  # fmt: skip
+    ledger_db.execute(
+        "UPDATE dossier SET due_at = (SELECT received_at FROM dossier WHERE code = 'KH-OTHER')"
+        " WHERE code = 'KH-OTHER'"
+    )
+    stale = show_json(seeded, "KH-OTHER")["due_at"]
     changed = tmp_path / "thu-tuc.csv"
     text = (FIXTURES / "procedures.csv").read_text(encoding="utf-8-sig")
     changed.write_text(text.replace("03 ngày làm việc kể từ", "05 ngày làm việc kể từ"), "utf-8")
@@ -202,6 +212,7 @@ def test_updated_limit_recomputes_open_dossiers(
     shown = show_json(seeded, "KH-1")
     assert shown["due_at"] == "2026-11-09T09:00:00+07:00"
     assert shown["limit"] == "05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ"
+    assert show_json(seeded, "KH-OTHER")["due_at"] == stale
     events = json.loads(ok(seeded("dossier", "show", "KH-1", "--json")).out)["events"]
     assert {e["kind"] for e in events} == {"received", "due_recomputed"}
     assert events[-1]["reason"] == "tính lại theo thời hạn thủ tục mới (nhập danh mục)"

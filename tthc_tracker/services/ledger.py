@@ -439,10 +439,14 @@ def recompute_in(
     now: datetime,
     dry_run: bool = False,
     reason: str = RECOMPUTE_REASON,
+    procedures: frozenset[str] | None = None,
 ) -> list[Recomputed]:
-    """Recompute inside a caller's transaction; each change gets a ``due_recomputed`` event."""
+    """Recompute inside a caller's transaction; each change gets a ``due_recomputed`` event.
+    ``procedures``: only the dossiers of these procedure codes (a catalogue update)."""
     changed = []
     for dossier in repo.list_dossiers(OPEN_STATUSES):
+        if procedures is not None and dossier.procedure_code not in procedures:
+            continue
         calendar = _calendar(repo, calendars, dossier.processing_agency)
         procedure = repo.get_procedure(dossier.procedure_code)
         history = [e.event for e in repo.events(dossier.code)]

@@ -124,11 +124,12 @@ def import_procedures(
                 errors.extend(invalid.errors)
         if errors:
             raise _Discard
-        if any(set(r.changes) & TIMING for r in results):
+        timed = frozenset(r.code for r in results if set(r.changes) & TIMING)
+        if timed:
             if calendars is None:
                 raise ValueError("calendars are needed to recompute changed limits")
             recomputed = ledger.recompute_in(
-                repo, calendars, actor, now, dry_run=dry_run, reason=RECOMPUTE_REASON
+                repo, calendars, actor, now, dry_run, RECOMPUTE_REASON, procedures=timed
             )
         if dry_run:
             raise _Discard
