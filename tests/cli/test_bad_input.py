@@ -257,11 +257,13 @@ def test_errors_never_print_a_traceback(ledger: Runner) -> None:
         (("export", "dossiers", "-o", "{dir}/khong-co/a.csv"), "{dir}/khong-co", "không tồn tại"),
         (("export", "dossiers", "--format", "xlsx", "-o", "{dir}"), "{dir}", "là một thư mục"),
         (("export", "sqlite", "{dir}/khong-co/snap.db"), "{dir}/khong-co", "không tồn tại"),
+        (("export", "sqlite", "{dir}", "--force"), "{dir}", "là một thư mục"),
         (("stats", "month", "2026-03", "--xlsx", "{dir}"), "{dir}", "là một thư mục"),
         (("stats", "month", "2026-03", "--docx", "{dir}"), "{dir}", "là một thư mục"),
     ],
     ids=["export-to-folder", "export-missing-folder", "xlsx-export-to-folder",
-         "snapshot-missing-folder", "stats-xlsx-to-folder", "stats-docx-to-folder"],
+         "snapshot-missing-folder", "snapshot-to-folder", "stats-xlsx-to-folder",
+         "stats-docx-to-folder"],
 )  # fmt: skip
 def test_an_output_path_that_cannot_be_written_is_one_line(
     ledger: Runner, ledger_db: Ledger, tmp_path: Path, args: tuple[str, ...], target: str,

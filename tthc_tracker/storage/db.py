@@ -89,10 +89,17 @@ def make_engine(url: str, *, lock_timeout: float | None = None) -> Engine:
         ) from exc
     except ImportError as exc:  # the driver is not installed
         extra = "pip install 'tthc-tracker[postgresql]'"
+        if exc.name is None:  # installed but unusable (psycopg without libpq): its own words
+            raise ConfigError(
+                "--db",
+                _("{url}: thư viện kết nối không dùng được ({detail}); {hint}").format(
+                    url=_masked(url), detail=exc, hint=extra
+                ),
+            ) from exc
         hint = {
             "psycopg": extra,
             "psycopg2": f"dùng địa chỉ postgresql+psycopg://… và {extra}",
-        }.get(exc.name or "", f"pip install {exc.name}")
+        }.get(exc.name, f"pip install {exc.name}")
         raise ConfigError(
             "--db",
             _("{url}: thiếu thư viện kết nối {name}; {hint}").format(

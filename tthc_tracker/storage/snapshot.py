@@ -92,6 +92,8 @@ def write_snapshot(engine: Engine, path: Path, now: datetime) -> dict[str, int]:
     built beside it and renamed); returns rows per table."""
     if not path.parent.is_dir():
         raise FileAccessError(str(path), errno.ENOENT, "")
+    if path.is_dir():
+        raise FileAccessError(str(path), errno.EISDIR, "")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     try:
@@ -102,6 +104,10 @@ def write_snapshot(engine: Engine, path: Path, now: datetime) -> dict[str, int]:
         counts = _fill(engine, target, now)
         target.close()
         os.replace(temporary, path)
+    except OSError as exc:  # named by the path asked for, not the file beside it
+        target.close()
+        temporary.unlink(missing_ok=True)
+        raise FileAccessError(str(path), exc.errno, exc.strerror or str(exc)) from exc
     except BaseException:
         target.close()
         temporary.unlink(missing_ok=True)
