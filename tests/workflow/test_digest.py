@@ -261,3 +261,22 @@ def test_a_digest_without_a_supplement_past_its_days_has_no_such_section(
     digest_json(flagged)
     text = (env / "outbox" / "2026-03-06" / f"{AG_A}.txt").read_text(encoding="utf-8")
     assert "bổ sung" not in text
+
+
+def test_an_extension_without_its_letter_stays_in_the_digest(ledger: Runner, env: Path) -> None:
+    """Received Wed 04/03 09:00, due Mon 09/03 09:00, rescheduled to Thu 12/03 09:00 by
+    `dossier extend` with no letter: at risk against the legal time, then, past it, in a
+    section of its own until the letter is issued."""
+    receive(ledger, "HS-EXT")
+    ok(ledger("dossier", "extend", "HS-EXT", "--new-due", "2026-03-12 09:00", "--reason", "Chờ",
+              "--at", "2026-03-05 10:00"))  # fmt: skip
+    digest_json(ledger, "2026-03-06 07:00")
+    text = (env / "outbox" / "2026-03-06" / f"{AG_A}.txt").read_text(encoding="utf-8")
+    risk = next(line for line in text.splitlines() if "HS-EXT" in line)
+    assert "Sắp quá hạn: 1 hồ sơ" in text
+    assert "hạn 09/03/2026 09:00" in risk and "Còn 1 ngày 2 giờ" in risk
+    [late] = digest_json(ledger, "2026-03-10 07:00")
+    assert late["dossiers"] == ["HS-EXT"]
+    text = (env / "outbox" / "2026-03-10" / f"{AG_A}.txt").read_text(encoding="utf-8")
+    assert "Trễ hạn chưa xin lỗi (đã hẹn lại nhưng chưa có văn bản): 1 hồ sơ" in text
+    assert "hạn theo quy định 09/03/2026 09:00 | Quá 6 giờ" in text

@@ -12,6 +12,7 @@ from tthc_tracker.domain.sweep import FlagKind
 from tthc_tracker.domain.times import show
 
 SUPPLEMENT_EXPIRED = FlagKind.SUPPLEMENT_EXPIRED.label
+UNLETTERED = FlagKind.LATE_WITHOUT_APOLOGY.label  # open, rescheduled without its letter
 CSV_HEADER = ("ma_ho_so", "canh_bao", "chu_ho_so", "thu_tuc", "han", "tinh_trang", "van_ban")
 
 
@@ -38,6 +39,15 @@ def digest_text(agency: str, day: date, lines: Sequence[DigestLine]) -> str:
             out.append(
                 f"- {line.code} | {line.applicant} | {line.procedure} | hạn {show(line.due_at)} "
                 f"| {line.remaining} | văn bản xin lỗi: {line.letter}"
+            )
+        out.append("")
+    unlettered = [line for line in lines if line.kind == UNLETTERED]
+    if unlettered:  # open dossiers rescheduled (dossier extend) with no letter yet
+        out.append(f"{UNLETTERED} (đã hẹn lại nhưng chưa có văn bản): {len(unlettered)} hồ sơ")
+        for line in unlettered:
+            out.append(
+                f"- {line.code} | {line.applicant} | {line.procedure} | hạn theo quy định "
+                f"{show(line.due_at)} | {line.remaining} | văn bản xin lỗi: {line.letter}"
             )
         out.append("")
     waiting = [line for line in lines if line.kind == SUPPLEMENT_EXPIRED]

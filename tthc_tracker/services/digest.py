@@ -23,7 +23,12 @@ from tthc_tracker.storage.db import Database
 
 LETTER_LABELS = {None: "chưa có", LetterStatus.DRAFT: "dự thảo", LetterStatus.ISSUED: "đã ban hành"}
 NO_LETTER = "không áp dụng"  # no apology letter is due for a supplement that never came
-DIGEST_KINDS = (FlagKind.AT_RISK, FlagKind.OVERDUE, FlagKind.SUPPLEMENT_EXPIRED)
+DIGEST_KINDS = (
+    FlagKind.AT_RISK,
+    FlagKind.OVERDUE,
+    FlagKind.SUPPLEMENT_EXPIRED,
+    FlagKind.LATE_WITHOUT_APOLOGY,  # only open ones: rescheduled without their letter
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +57,18 @@ def build(db: Database, calendars: Calendars, as_of: datetime) -> list[Digest]:
         by_agency: dict[str, list[DigestLine]] = {}
         for flag in flags:
             dossier = repo.get_dossier(flag.code)
+            if flag.kind is FlagKind.LATE_WITHOUT_APOLOGY and not dossier.status.is_open:
+                continue  # finished late: the statistics' business, not the morning's
             agency = agencies[dossier.processing_agency]
             calendar = calendars.for_agency(agency)
             waiting = flag.kind is FlagKind.SUPPLEMENT_EXPIRED
-            due = flag.due_at if waiting else dossier.due_at  # the end of the 15 days
+            # the flag's own time: the due time, the legal one for an extension without its
+            # letter, or the end of the 15 days for a supplement
+            due = flag.due_at
             left = calendar.working_between(as_of, due)
-            overdue = flag.kind is FlagKind.OVERDUE
-            remaining = past_text(due, as_of) if waiting else remaining_text(left, overdue=overdue)
+            remaining = (
+                past_text(due, as_of) if waiting else remaining_text(left, overdue=due < as_of)
+            )
             by_agency.setdefault(agency.code, []).append(
                 DigestLine(
                     code=dossier.code,
