@@ -72,11 +72,17 @@ def import_dossiers(
     rejected = 0
 
     def write_rejects(errors: list[RowError]) -> None:
-        # before the import commits: a rejects file that cannot be written keeps nothing
+        # before the import commits: a rejects file that cannot be written keeps nothing;
+        # called again when a conflict makes the import start over
         nonlocal rejected
-        if rejects is not None and errors:
+        if rejects is None:
+            return
+        if errors:
             kind = "xlsx" if rejects.suffix.lower() == ".xlsx" else "csv"
             rejected = imports.write_rejects(rejects, source, errors, kind)
+        elif rejected:  # an earlier attempt wrote one; this one refused no line
+            rejects.unlink(missing_ok=True)
+            rejected = 0
 
     try:
         with app_for(ctx) as app, progress_bar(len(source.lines)) as progress:
