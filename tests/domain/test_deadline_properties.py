@@ -158,6 +158,22 @@ def test_a_pause_shifts_the_due_by_its_working_time(
         assert paused.legal_due_at == plain.legal_due_at
 
 
+def two_pauses(
+    received: datetime, a: int, b: int, c: int, d: int
+) -> tuple[list[Event], tuple[datetime, datetime, datetime, datetime]]:
+    """A pause ``a`` seconds after the receipt lasting ``b``, another ``c`` after its end
+    lasting ``d``: the events, and the four instants."""
+    first, first_end = later(received, a), later(received, a + b)
+    second, second_end = later(first_end, c), later(first_end, c + d)
+    events = [
+        Event(EventKind.PAUSED, first, "a"),
+        Event(EventKind.RESUMED, first_end),
+        Event(EventKind.PAUSED, second, "b"),
+        Event(EventKind.RESUMED, second_end),
+    ]
+    return events, (first, first_end, second, second_end)
+
+
 @PROPERTY
 @given(instants, working_limits, cutoffs, offsets, offsets, offsets, offsets)
 @example(  # received Mon 02/03/2026 15:30 after a 15:00 cut-off, paused 15:45 to Tue 09:00
@@ -181,14 +197,7 @@ def test_the_day_by_day_count_adds_up_to_the_limit(
     """Whatever the receipt (after the cut-off, out of hours) and two pauses (before the
     counting starts, across it, after the due time), the hours the explanation counts are
     the limit: a pause before the clock starts stops nothing."""
-    first, first_end = later(received, a), later(received, a + b)
-    second, second_end = later(first_end, c), later(first_end, c + d)
-    events = [
-        Event(EventKind.PAUSED, first, "a"),
-        Event(EventKind.RESUMED, first_end),
-        Event(EventKind.PAUSED, second, "b"),
-        Event(EventKind.RESUMED, second_end),
-    ]
+    events, _ = two_pauses(received, a, b, c, d)
     result = compute_deadline(CALENDAR, limit, received, events, cutoff)
     lines = explain_days(CALENDAR, result.start.counting_from, result.legal_due_at, result.excluded)
     assert sum(line.counted_seconds for line in lines) == limit.working_seconds
@@ -200,14 +209,7 @@ def test_the_day_by_day_count_adds_up_to_the_limit(
 def test_two_pauses_add_up(
     received: datetime, limit: TimeLimit, a: int, b: int, c: int, d: int
 ) -> None:
-    first, first_end = later(received, a), later(received, a + b)
-    second, second_end = later(first_end, c), later(first_end, c + d)
-    events = [
-        Event(EventKind.PAUSED, first, "a"),
-        Event(EventKind.RESUMED, first_end),
-        Event(EventKind.PAUSED, second, "b"),
-        Event(EventKind.RESUMED, second_end),
-    ]
+    events, (first, first_end, second, second_end) = two_pauses(received, a, b, c, d)
     both = compute_deadline(CALENDAR, limit, received, events)
     due, start = both.legal_due_at, both.start.counting_from
     # up to the due time, the time counted outside the pauses is exactly the limit ...
