@@ -250,6 +250,12 @@ def test_cutoff_calendar_days_later_receipt_never_earlier() -> None:
 
 @PROPERTY
 @given(instants, monotone_cases, offsets, offsets)
+@example(  # asked and answered after the 11:00 cut-off, before the clock started next day
+    datetime(2029, 7, 18, 14, 57, 21, tzinfo=LOCAL_TZ),
+    (TimeLimit(Decimal(0), LimitUnit.SAME_DAY), time(11, 0)),
+    0,
+    318,
+)
 def test_supplement_restart_is_never_earlier(
     received: datetime, case: tuple[TimeLimit, time | None], to_request: int, waited: int
 ) -> None:
@@ -266,11 +272,12 @@ def test_supplement_restart_is_never_earlier(
     assert restarted.start == effective_start(CALENDAR, back, cutoff)
     assert restarted.legal_due_at == due_from(CALENDAR, restarted.start, limit)
     assert restarted.supplement_seconds == CALENDAR.working_between(requested, back)
-    # QĐ 766 counts the wait as a pause: it pushes the due time only if begun before it
-    pushed = requested < original.legal_due_at
-    assert restarted.due_at_pause_method == CALENDAR.add_working(
-        original.legal_due_at, restarted.supplement_seconds if pushed else 0
-    )
+    # QĐ 766 counts the wait as a pause: only its part after the clock started counts, and
+    # it pushes the due time only if that part begins before it
+    begin = max(requested, original.start.counting_from)
+    pushed = begin < back and begin < original.legal_due_at
+    wait = CALENDAR.working_between(begin, back) if pushed else 0
+    assert restarted.due_at_pause_method == CALENDAR.add_working(original.legal_due_at, wait)
     assert restarted.clock_running
     awaiting = compute_deadline(CALENDAR, limit, received, events[:1], cutoff)
     assert not awaiting.clock_running
