@@ -141,7 +141,12 @@ def _build(run: Runner) -> None:
     for code, received, agency, procedure, channel in RECEIPTS:
         add_dossier(run, code, received, agency=agency, procedure=procedure, channel=channel)
     for action in ACTIONS:
-        ok(run(*action))
+        if action[:2] == ("letters", "issue"):  # entered the day it bears (see test_letters)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("TTHC_NOW", action[action.index("--at") + 1])
+                ok(run(*action))
+        else:
+            ok(run(*action))
 
 
 @pytest.fixture(autouse=True)

@@ -63,8 +63,11 @@ def state(ledger_db: Ledger) -> tuple[Any, ...]:
 # --- issuing ---------------------------------------------------------------------------
 
 
-def test_issue_numbers_extends_and_writes_the_letter(ledger: Runner, env: Path) -> None:
+def test_issue_numbers_extends_and_writes_the_letter(
+    ledger: Runner, env: Path, set_now: SetNow
+) -> None:
     receive(ledger, "HS-1")
+    set_now("2026-03-06 10:00")  # entered the day it bears
     data = issue_json(ledger, "HS-1", *ISSUE)
     assert set(data) == {"number", "path", "dossier", "new_due_at", "late"}
     assert data["number"] == "01/PXL"
@@ -144,14 +147,16 @@ def test_the_cong_van_template_of_an_agency(ledger: Runner) -> None:
     assert REASON in text and "HS-B" in text
 
 
-def test_a_late_letter_is_still_issued_and_marked_late(ledger: Runner) -> None:
+def test_a_late_letter_is_still_issued_and_marked_late(ledger: Runner, set_now: SetNow) -> None:
     receive(ledger, "HS-ON")
     receive(ledger, "HS-LATE")
+    set_now("2026-03-06 16:59")
     on_time = issue_json(
         ledger, "HS-ON", "--reason", "x", "--new-due", "2026-03-12 09:00",
         "--at", "2026-03-06 16:59",
     )  # fmt: skip
     assert on_time["late"] is False  # the last minute of the apology deadline date
+    set_now("2026-03-07 08:00")
     result = ok(
         ledger(
             "letters", "issue", "HS-LATE", "--reason", REASON,
@@ -175,6 +180,66 @@ def test_a_letter_after_the_due_time_is_late_and_json_says_so(ledger: Runner) ->
         "--at", "2026-03-10 10:00",
     )  # fmt: skip
     assert data["late"] is True and data["number"] == "01/PXL"
+
+
+def test_a_letter_entered_after_its_deadline_is_late_whatever_date_it_bears(
+    ledger: Runner, set_now: SetNow, env: Path
+) -> None:
+    """A letter dated 06/03 (the apology deadline) but entered on 10/03 is a late apology:
+    the ledger vouches only for when it learnt of it; both dates are kept and shown."""
+    receive(ledger, "HS-1")
+    set_now("2026-03-10 10:00")
+    result = ok(ledger("letters", "issue", "HS-1", *ISSUE))
+    assert "văn bản ghi ngày 06/03/2026 nhưng được vào sổ ngày 10/03/2026" in result.out
+    assert "xin lỗi muộn" in result.out
+    [letter] = json.loads(ok(ledger("letters", "list", "--json")).out)
+    assert (letter["late"], letter["issued_at"], letter["recorded_at"]) == (
+        True,
+        "2026-03-06T10:00:00+07:00",
+        "2026-03-10T10:00:00+07:00",
+    )
+    shown = ok(ledger("letters", "show", "01/PXL", "--agency", AG_A)).out
+    assert "(xin lỗi muộn)" in shown and "Vào sổ: 10/03/2026 10:00" in shown
+    # the letter itself bears the date it was signed; the citizen's notice is in today's folder
+    assert "ngày 06 tháng 3 năm 2026" in document_text(Path(letter["path"]))
+    assert [p.parent.parent.name for p in (env / "outbox").rglob("*.eml")] == ["2026-03-10"]
+
+
+def test_a_letter_entered_late_but_within_its_deadline_is_on_time(
+    ledger: Runner, set_now: SetNow
+) -> None:
+    receive(ledger, "HS-1")
+    set_now("2026-03-06 16:00")
+    result = ok(ledger("letters", "issue", "HS-1", *ISSUE[:4], "--at", "2026-03-05 10:00"))
+    assert "ghi ngày 05/03/2026 nhưng được vào sổ ngày 06/03/2026" in result.out
+    assert "muộn" not in result.out
+    [letter] = json.loads(ok(ledger("letters", "list", "--json")).out)
+    assert letter["late"] is False
+    shown = ok(ledger("letters", "show", "01/PXL", "--agency", AG_A)).out
+    assert "Vào sổ: 06/03/2026 16:00" in shown
+    # entered the day it bears: no entry line
+    receive(ledger, "HS-2")
+    issue_json(ledger, "HS-2", *ISSUE[:4], "--at", "2026-03-06 15:00")
+    assert "Vào sổ" not in ok(ledger("letters", "show", "02/PXL", "--agency", AG_A)).out
+
+
+def test_a_letter_may_not_bear_a_date_before_the_previous_number(
+    ledger: Runner, ledger_db: Ledger, env: Path
+) -> None:
+    """Outgoing numbers follow the dates of the register: 02 may not be dated before 01."""
+    for code in ("HS-1", "HS-2", "HS-B"):
+        receive(ledger, code, agency=AG_B if code == "HS-B" else AG_A)
+    issue_json(ledger, "HS-1", *ISSUE)  # 01/PXL dated 06/03/2026
+    before, files = state(ledger_db), letter_files(env)
+    fails(
+        ledger("letters", "issue", "HS-2", *ISSUE[:4], "--at", "2026-03-05 10:00"),
+        "--at", "05/03/2026", "01/PXL", "06/03/2026",
+    )  # fmt: skip
+    assert (state(ledger_db), letter_files(env)) == (before, files)
+    # the same day is fine, and another agency's register is its own
+    assert issue_json(ledger, "HS-2", *ISSUE[:4], "--at", "2026-03-06 08:00")["number"] == "02/PXL"
+    data = issue_json(ledger, "HS-B", *ISSUE[:4], "--at", "2026-03-04 10:00")
+    assert data["number"] == "01/HCC-HCTH"
 
 
 def test_an_odd_dossier_code_gives_a_safe_file_name(ledger: Runner, env: Path) -> None:

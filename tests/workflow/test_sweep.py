@@ -19,6 +19,7 @@ from tests.conftest import Runner, fails, ok, show_json
 from tests.workflow.conftest import (
     AG_B,
     P2,
+    SetNow,
     counts,
     issue_json,
     query,
@@ -228,7 +229,7 @@ def test_a_dossier_extended_by_its_letter_is_not_at_risk_but_can_be_overdue(
 
 
 def test_an_extension_without_its_letter_is_still_asked_for_the_letter(
-    ledger: Runner,
+    ledger: Runner, set_now: SetNow
 ) -> None:
     """`dossier extend` records the new time, but the law reschedules by the apology letter:
     until one is issued the sweep goes on asking for it, against the legal due time (Mon
@@ -265,6 +266,7 @@ def test_an_extension_without_its_letter_is_still_asked_for_the_letter(
         ),
         "HS-1", "đã được hẹn lại đến 12/03/2026 09:00", '--new-due "12/03/2026 09:00"',
     )  # fmt: skip
+    set_now("2026-03-06 10:00")
     letter = issue_json(
         ledger, "HS-1",
         "--reason", "Chờ xác minh",

@@ -17,7 +17,7 @@ from tthc_tracker.cli.common import (
     table,
 )
 from tthc_tracker.cli.help_text import Group
-from tthc_tracker.domain.times import iso, parse_date, parse_instant, show
+from tthc_tracker.domain.times import iso, local, parse_date, parse_instant, show
 from tthc_tracker.i18n import _
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ def letter_json(letter: StoredLetter) -> dict[str, Any]:
         else None,
         "late": letter.late,
         "issued_at": iso(letter.issued_at),
+        "recorded_at": iso(letter.recorded_at),
         "path": letter.path,
         "sha256": letter.sha256,
         "template": letter.template,
@@ -143,6 +144,9 @@ def letters_issue(
                 "{path} để báo bằng cách khác."
             ).format(why=why, path=notice.path)
         )
+    backdated = _backdated(letter)
+    if backdated:
+        typer.echo(_("Lưu ý: {what}.").format(what=backdated))
     if issued.late:
         deadline = letter.apology_deadline.strftime("%d/%m/%Y") if letter.apology_deadline else ""
         typer.echo(
@@ -151,6 +155,18 @@ def letters_issue(
                 "nhận là xin lỗi muộn."
             ).format(d=deadline)
         )
+
+
+def _backdated(letter: StoredLetter) -> str:
+    """'bears 30/11/2026, entered 04/12/2026' when a letter was entered after its date."""
+    if letter.issued_at is None or letter.recorded_at is None:
+        return ""
+    bears, entered = local(letter.issued_at).date(), local(letter.recorded_at).date()
+    if entered <= bears:
+        return ""
+    return _("văn bản ghi ngày {bears} nhưng được vào sổ ngày {entered}").format(
+        bears=f"{bears:%d/%m/%Y}", entered=f"{entered:%d/%m/%Y}"
+    )
 
 
 @letters_app.command("list")
@@ -251,6 +267,7 @@ def _print_letter(letter: StoredLetter) -> None:
         (_("Hạn xin lỗi chậm nhất"), deadline),
         (_("Hẹn trả kết quả mới"), show(letter.new_due_at)),
         (_("Ban hành"), f"{show(letter.issued_at)} ({letter.issued_by})"),
+        *([(_("Vào sổ"), show(letter.recorded_at))] if _backdated(letter) else []),
         (_("Mẫu"), letter.template),
         (_("Tệp"), letter.path or "—"),
         ("SHA-256", letter.sha256 or "—"),

@@ -36,6 +36,7 @@ from tthc_tracker.domain.letters import (
     number_text,
 )
 from tthc_tracker.domain.times import local, nfc, show
+from tthc_tracker.i18n import _
 from tthc_tracker.services import mail
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.services.ledger import DossierView, extend_in, view_in
@@ -239,7 +240,7 @@ def notify(
             return Notice(True, None)
         except OSError as error:  # refused, unreachable, timed out: keep it in the outbox
             problem = str(error) or type(error).__name__
-    day = local(letter.issued_at or dossier.received_at).date().isoformat()
+    day = local(letter.recorded_at or letter.issued_at or dossier.received_at).date().isoformat()
     path = outbox / day / "thong-bao" / f"{Path(letter.path or 'thu').stem}.eml"
     return Notice(False, mail.save(message, path), problem)
 
@@ -263,6 +264,7 @@ def _write(
     deadline = apology_deadline(calendar, dossier.original_due_at, agency.apology_lead_days)
     issued_on = local(at).date()
     year = issued_on.year
+    _after_last_letter(repo, agency.code, year, issued_on)
     number = repo.workflow.next_number(agency.code, year)
     fields = letter_fields(
         dossier,
@@ -288,7 +290,8 @@ def _write(
             new_due,
             dossier.original_due_at,
             deadline,
-            issued_on > deadline,
+            # recorded after its deadline, it is late whatever date it bears
+            max(issued_on, local(now).date()) > deadline,
             at,
             path,
             sha,
@@ -299,6 +302,22 @@ def _write(
         path.unlink(missing_ok=True)
         raise
     return path
+
+
+def _after_last_letter(repo: Repository, agency: str, year: int, issued_on: date) -> None:
+    """Outgoing numbers follow the dates: a letter may not bear a date before the one the
+    agency's previous number bears (the register of outgoing documents, ND 30/2020)."""
+    last = repo.workflow.last_issued(agency, year)
+    if last is None or last.issued_at is None or local(last.issued_at).date() <= issued_on:
+        return
+    raise ChronologyError(
+        "--at",
+        issued_on.strftime("%d/%m/%Y"),
+        _("ngày của văn bản số {n} ({agency}) đã ban hành").format(
+            n=last.number_text, agency=agency
+        ),
+        local(last.issued_at).strftime("%d/%m/%Y"),
+    )
 
 
 def _store(

@@ -165,7 +165,8 @@ class LetterRow(SQLModel, table=True):
     original_due_at: datetime
     apology_deadline: date | None = None
     late: bool = False
-    issued_at: datetime | None = None
+    issued_at: datetime | None = None  # the date the letter bears (`letters issue --at`)
+    recorded_at: datetime | None = None  # when the ledger learnt of it (migration 0009)
     template: str = ""
     path: str | None = None
     sha256: str | None = None

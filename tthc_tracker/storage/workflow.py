@@ -71,6 +71,7 @@ class StoredLetter:
     apology_deadline: date | None
     late: bool
     issued_at: datetime | None
+    recorded_at: datetime | None
     template: str
     path: str | None
     sha256: str | None
@@ -96,6 +97,16 @@ class SweepRun:
     supplement_expired: int = 0
 
 
+def _letter_select(*where: object) -> Any:
+    """Letters with their dossier's and agency's codes."""
+    return (
+        select(LetterRow, DossierRow.code, AgencyRow.code)
+        .join(DossierRow, col(LetterRow.dossier_id) == DossierRow.id)
+        .join(AgencyRow, col(LetterRow.agency_id) == AgencyRow.id)
+        .where(*where)  # type: ignore[arg-type]
+    )
+
+
 def _letter(row: LetterRow, dossier_code: str, agency_code: str) -> StoredLetter:
     if row.id is None:  # pragma: no cover - rows read back always have an id
         raise RuntimeError("letter without id")
@@ -113,6 +124,7 @@ def _letter(row: LetterRow, dossier_code: str, agency_code: str) -> StoredLetter
         apology_deadline=row.apology_deadline,
         late=row.late,
         issued_at=row.issued_at,
+        recorded_at=row.recorded_at,
         template=row.template,
         path=row.path,
         sha256=row.sha256,
@@ -233,12 +245,8 @@ class Workflow:
     # -- letters ------------------------------------------------------------------------------
 
     def _letters(self, *where: object) -> list[StoredLetter]:
-        statement = (
-            select(LetterRow, DossierRow.code, AgencyRow.code)
-            .join(DossierRow, col(LetterRow.dossier_id) == DossierRow.id)
-            .join(AgencyRow, col(LetterRow.agency_id) == AgencyRow.id)
-            .where(*where)  # type: ignore[arg-type]
-            .order_by(col(LetterRow.year), col(LetterRow.number), col(LetterRow.id))
+        statement = _letter_select(*where).order_by(
+            col(LetterRow.year), col(LetterRow.number), col(LetterRow.id)
         )
         return [_letter(row, d, a) for row, d, a in self.session.exec(statement)]
 
@@ -279,6 +287,16 @@ class Workflow:
         """A draft for the dossier unless it already has a letter; True when created."""
         draft = (self._dossier_id(dossier_code), self._agency_id(agency_code))
         return self.add_drafts([(*draft, original_due_at, deadline)], actor, now) == 1
+
+    def last_issued(self, agency_code: str, year: int) -> StoredLetter | None:
+        """The agency's issued letter of ``year`` with the highest number, if any."""
+        statement = _letter_select(
+            AgencyRow.code == agency_code,
+            LetterRow.year == year,
+            LetterRow.status == LetterStatus.ISSUED.value,
+        ).order_by(col(LetterRow.number).desc())
+        found = self.session.exec(statement.limit(1)).first()
+        return None if found is None else _letter(*found)
 
     def next_number(self, agency_code: str, year: int) -> int:
         """Take the next number of ``agency_code`` for ``year`` (gapless: rolled back with the
@@ -335,6 +353,7 @@ class Workflow:
         row.year, row.number, row.number_text = year, number, number_text
         row.reason, row.new_due_at, row.original_due_at = reason, new_due_at, original_due_at
         row.apology_deadline, row.late, row.issued_at = deadline, late, issued_at
+        row.recorded_at = now
         row.template, row.path, row.sha256, row.issued_by = template, path, sha256, actor
         self.session.add(row)
         self.session.flush()
