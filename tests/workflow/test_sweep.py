@@ -280,6 +280,26 @@ def test_an_extension_without_its_letter_is_still_asked_for_the_letter(
     assert lists(sweep_json(ledger, "2026-03-12 09:01")) == ([], ["HS-1"], [])
 
 
+def test_a_run_for_a_past_instant_leaves_out_dossiers_received_after_it(
+    ledger: Runner,
+) -> None:
+    """A catch-up run for Sat 07/03 made after Mon 09/03: HS-DAY ("Trong ngày", received Mon
+    09/03 10:00, due 17:00, apology deadline Fri 06/03) did not exist on 07/03. Flagging it
+    would write its history before its receipt, which `tthc db check` refuses."""
+    ok(ledger("procedure", "add", "1.000009", "--name", "Chứng thực bản sao", "--field",
+              "Chứng thực", "--limit", "Trong ngày"))  # fmt: skip
+    receive(ledger, "HS-1")  # Wed 04/03 09:00, due Mon 09/03 09:00: at risk on 07/03
+    receive(ledger, "HS-DAY", "2026-03-09 10:00", procedure="1.000009")
+    assert show_json(ledger, "HS-DAY")["due_at"] == "2026-03-09T17:00:00+07:00"
+    data = sweep_json(ledger, "2026-03-07 10:00")
+    assert lists(data) == (["HS-1"], [], [])
+    assert data["drafts_created"] == 1
+    ok(ledger("db", "check"))
+    # judged on its own day, it is flagged as the day's runs flag it
+    assert "HS-DAY" in sweep_json(ledger, "2026-03-09 10:30")["at_risk"]
+    ok(ledger("db", "check"))
+
+
 # --- re-runs, dry runs, due-time versions, history ---------------------------------------
 
 

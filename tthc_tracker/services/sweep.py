@@ -85,6 +85,8 @@ def _find(
     without extension); :func:`tthc_tracker.domain.sweep.classify` decides each one.
     """
     issued = repo.workflow.issued_codes()
+    # A run for a past instant (a catch-up) leaves out what did not exist yet then.
+    later = repo.workflow.received_after(as_of)
     agencies = {a.code: a for a in repo.list_agencies()}
     by_id = {repo.workflow.agency_ids()[code]: agency for code, agency in agencies.items()}
     horizon = max(_at_risk_horizon(calendars, list(agencies.values()), as_of), as_of)
@@ -95,6 +97,8 @@ def _find(
     flags = []
     flagged: dict[str, SweepRow] = {}
     for row in rows:
+        if row.candidate.code in later:
+            continue
         agency = by_id[row.agency_id]
         apologised = row.candidate.code in issued
         flag = classify(
@@ -111,8 +115,8 @@ def _find(
         repo.workflow.extended_without_letter_rows(as_of - LATE_WINDOW),
         key=lambda r: r.candidate.code,
     ):
-        if row.candidate.code in flagged:  # overdue against the new time: flagged as such
-            continue
+        if row.candidate.code in flagged or row.candidate.code in later:
+            continue  # flagged as overdue against the new time; or not received yet
         agency = by_id[row.agency_id]
         flag = classify_unlettered(
             row.candidate, calendars_by_id[row.agency_id], as_of, agency.apology_lead_days

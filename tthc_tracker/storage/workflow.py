@@ -605,6 +605,12 @@ class Workflow:
             )
         return rows
 
+    def received_after(self, instant: datetime) -> set[str]:
+        """Codes of the dossiers received after ``instant`` (none for a sweep of today: the
+        receipt index answers at once)."""
+        statement = sa_select(col(DossierRow.code)).where(col(DossierRow.received_at) > instant)
+        return {code for (code,) in self.session.execute(statement)}
+
     def awaiting_supplement_rows(self) -> list[tuple[int, int, str, datetime, datetime]]:
         """(dossier id, processing agency id, code, receipt, time of the request) of every dossier
         awaiting its supplement (few: the status index finds them).
