@@ -109,6 +109,7 @@ def test_the_identity_holds_for_any_ledger(
         late = counts.resolved_late + counts.pending_overdue
         assert late == counts.late_with_apology + counts.late_without_apology
         assert counts.apology_late <= counts.late_with_apology
+        assert counts.rescheduled_met_new_date <= counts.resolved_late
     counted = sum(fate(r, OCTOBER) is not None for r in ledger)
     assert report.total.received_total == counted
     assert len(report.late) == report.total.resolved_late + report.total.pending_overdue
@@ -144,6 +145,24 @@ def test_a_letter_issued_after_the_period_does_not_count_in_it(
     assert report.late[0].letter_number is None
     issued_in_time = late._replace(letter_issued_at=datetime(2026, 10, 5, 9, tzinfo=LOCAL_TZ))
     assert build_report([issued_in_time], OCTOBER, calendars).total.late_with_apology == 1
+
+
+def test_rescheduled_and_met_counts_only_late_dossiers(
+    calendars: dict[str, WorkCalendar],
+) -> None:
+    """ "Hẹn lại và trả đúng hẹn mới" reports late dossiers that kept their new time; one
+    rescheduled but finished by its legal due time was never late (domain.md §2)."""
+    received = datetime(2026, 10, 1, 9, tzinfo=LOCAL_TZ)
+    legal, new = (datetime(2026, 10, day, 9, tzinfo=LOCAL_TZ) for day in (6, 9))
+    early = record(
+        "R1", received, Status.COMPLETED, due=legal, due_at=new, extended=True,
+        completed_at=datetime(2026, 10, 5, 9, tzinfo=LOCAL_TZ),
+    )  # fmt: skip
+    kept = early._replace(code="R2", completed_at=datetime(2026, 10, 8, 9, tzinfo=LOCAL_TZ))
+    missed = early._replace(code="R3", completed_at=datetime(2026, 10, 12, 9, tzinfo=LOCAL_TZ))
+    total = build_report([early, kept, missed], OCTOBER, calendars).total
+    assert (total.resolved_early, total.resolved_late) == (1, 2)
+    assert total.rescheduled_met_new_date == 1
 
 
 def test_no_resolved_dossier_means_no_rate(calendars: dict[str, WorkCalendar]) -> None:

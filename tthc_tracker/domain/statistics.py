@@ -247,7 +247,7 @@ def _contribution(
         values[f"resolved_{judged.value}"] = 1
         values["processing_seconds"] = calendar.working_between(record.received_at, finished)
         late = judged is Timeliness.LATE
-        if record.extended and finished <= record.due_at:
+        if late and record.extended and finished <= record.due_at:  # late, kept the new time
             values["rescheduled_met_new_date"] = 1
     elif where is Fate.PENDING:
         judged = judge_pending(record, period.judged_at)
