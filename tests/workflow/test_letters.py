@@ -302,6 +302,54 @@ def test_a_completed_dossier_is_refused(ledger: Runner, ledger_db: Ledger, env: 
     fails(ledger("letters", "draft", "HS-1"), "HS-1")
 
 
+def test_a_dossier_finished_late_without_a_letter_still_gets_its_late_letter(
+    ledger: Runner, ledger_db: Ledger, set_now: SetNow
+) -> None:
+    """No late dossier without its letter (domain.md §2): finished after the legal due time
+    (Mon 09/03 09:00) and never apologised, it gets a late letter, with no extension; the
+    letter states the return time (or the completion time before the return)."""
+    receive(ledger, "HS-1")
+    receive(ledger, "HS-2")
+    for code in ("HS-1", "HS-2"):
+        ok(ledger("dossier", "complete", code, "--at", "2026-03-10 10:00"))
+    ok(ledger("dossier", "return", "HS-1", "--at", "2026-03-11 09:00"))
+    assert sorted(sweep_json(ledger, "2026-03-11 10:00")["late_without_apology"]) == [
+        "HS-1",
+        "HS-2",
+    ]
+    set_now("2026-03-11 15:00")
+    before = state(ledger_db)
+    issuing = ("letters", "issue", "--reason", REASON)
+    fails(ledger(*issuing[:2], "HS-1", *issuing[2:], "--new-due", "2026-03-12 09:00"),
+          "đã trả kết quả lúc 11/03/2026 09:00", '--new-due "11/03/2026 09:00"')  # fmt: skip
+    fails(ledger(*issuing[:2], "HS-2", *issuing[2:], "--new-due", "2026-03-10 09:00"),
+          "--new-due", "lúc hoàn thành", "10/03/2026 10:00")  # fmt: skip
+    fails(ledger(*issuing[:2], "HS-2", "--reason", " "), "--reason")
+    assert state(ledger_db) == before
+    returned = issue_json(ledger, "HS-1", "--reason", REASON)
+    assert (returned["number"], returned["late"]) == ("01/PXL", True)
+    assert returned["new_due_at"] == "2026-03-11T09:00:00+07:00"
+    completed = issue_json(ledger, "HS-2", "--reason", REASON)
+    assert completed["new_due_at"] == "2026-03-10T10:00:00+07:00"
+    text = document_text(Path(returned["path"]))
+    assert REASON in text and "09 giờ 00, ngày 09 tháng 3 năm 2026" in text
+    for code in ("HS-1", "HS-2"):
+        dossier = show_json(ledger, code)
+        assert (dossier["extended"], dossier["due_at"]) == (False, "2026-03-09T09:00:00+07:00")
+    assert sweep_json(ledger, "2026-03-11 16:00")["late_without_apology"] == []
+    march = json.loads(ok(ledger("stats", "range", "--from", "2026-03-01", "--to",
+                                 "2026-03-31", "--json")).out)["total"]  # fmt: skip
+    assert (march["late_with_apology"], march["apology_late"]) == (2, 2)
+    assert march["late_without_apology"] == 0
+
+
+def test_an_open_dossier_needs_the_new_time(ledger: Runner, ledger_db: Ledger) -> None:
+    receive(ledger, "HS-1")
+    before = state(ledger_db)
+    fails(ledger("letters", "issue", "HS-1", "--reason", REASON), "--new-due", "để trống")
+    assert state(ledger_db) == before
+
+
 def test_a_failing_render_consumes_no_number_and_leaves_no_file(
     ledger: Runner, ledger_db: Ledger, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -81,7 +81,14 @@ def letters_issue(
     ctx: typer.Context,
     code: str = typer.Argument(..., help=_("Mã hồ sơ.")),
     reason: str = typer.Option(..., "--reason", help=_("Lý do quá hạn (bắt buộc).")),
-    new_due: str = typer.Option(..., "--new-due", help=_("Thời gian hẹn trả kết quả mới.")),
+    new_due: str | None = typer.Option(
+        None,
+        "--new-due",
+        help=_(
+            "Thời gian hẹn trả kết quả mới (bắt buộc với hồ sơ đang giải quyết; hồ sơ đã "
+            "xong quá hạn: mặc định lúc trả kết quả, chưa trả thì lúc hoàn thành)."
+        ),
+    ),
     at: str | None = typer.Option(None, "--at", help=_("Ngày ban hành (mặc định: bây giờ).")),
     honorific: str = typer.Option(
         "ong-ba", "--honorific", help=_("Cách gọi cá nhân: ong, ba hoặc ong-ba.")
@@ -90,13 +97,16 @@ def letters_issue(
 ) -> None:
     """Ban hành văn bản xin lỗi: cấp số, hẹn lại ngày trả (một lần), ghi tệp .docx.
 
+    Hồ sơ đã giải quyết xong nhưng quá hạn mà chưa có văn bản xin lỗi vẫn được ban hành
+    văn bản (xin lỗi muộn), không gia hạn.
+
     Ví dụ: tthc letters issue H01-260302-0001 --reason "Chờ kết quả xác minh"
     --new-due "10/03/2026 16:00"
     """
     from tthc_tracker.domain.letters import Honorific
     from tthc_tracker.services import letters
 
-    new_due_at = parse_instant(new_due, "--new-due")
+    new_due_at = None if new_due is None else parse_instant(new_due, "--new-due")
     chosen = Honorific.parse(honorific)
     with app_for(ctx) as app:
         moment = instant(at, "--at", app)

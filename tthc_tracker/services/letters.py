@@ -12,11 +12,18 @@ from pathlib import Path
 from tthc_tracker.documents.letters import check_template, merge_letters, render_letter
 from tthc_tracker.documents.pdf import converter, to_pdf
 from tthc_tracker.domain.catalog import Agency, required
-from tthc_tracker.domain.dossier import CLOSED_WITHOUT_RESULT, OPEN_STATUSES, Dossier, EventKind
+from tthc_tracker.domain.dossier import (
+    CLOSED_WITHOUT_RESULT,
+    OPEN_STATUSES,
+    Dossier,
+    EventKind,
+    Status,
+)
 from tthc_tracker.domain.errors import (
     ChronologyError,
     ConfigError,
     DuplicateError,
+    EmptyFieldError,
     ExtensionError,
     FutureTimeError,
     NotFoundError,
@@ -106,7 +113,7 @@ def issue(
     code: str,
     *,
     reason: str,
-    new_due: datetime,
+    new_due: datetime | None,
     at: datetime,
     honorific: Honorific,
     actor: str,
@@ -120,23 +127,34 @@ def issue(
     extension of the dossier (refused if there was one, if the new time is not after the
     current one or not a working instant, or without a reason), the .docx written under
     ``letters_dir/AGENCY/YEAR/`` and its SHA-256. If anything fails the transaction rolls
-    back (the number is not consumed) and the file is removed. With an ``outbox``, the
+    back (the number is not consumed) and the file is removed. A dossier already finished
+    after its legal due time without a letter still gets its (late) letter, with no
+    extension: the new time is when the result was, or will be, returned (``new_due`` may
+    then be left out: the return time, else the completion time). With an ``outbox``, the
     applicant is then told: by e-mail when they have an address and ``smtp`` is set,
     otherwise the message is kept in ``outbox/DATE/thong-bao/`` as a .eml file.
     """
     reason = nfc(reason)  # stored as the extension event's reason is: NFC, no outer blanks
     written: list[Path] = []  # the file of the attempt under way
 
-    def work(repo: Repository) -> tuple[StoredLetter, DossierView]:
+    def work(repo: Repository) -> tuple[StoredLetter, datetime]:
         _remove(written)  # an earlier attempt was rolled back: its number was not consumed
         before = repo.get_dossier(code, lock=True)  # one issuer per dossier at a time
         existing = repo.workflow.letter_for(code)
         if existing is not None and existing.status is LetterStatus.ISSUED:
             raise DuplicateError("letter", f"{code} ({existing.number_text})")
-        if before.extended:
+        finished = _late_finish(before)
+        if finished is not None:
+            new_time = _after_finishing(before, finished, new_due, reason, at, now)
+        elif new_due is None:
+            raise EmptyFieldError("--new-due")
+        elif before.extended:
             view = _recorded_extension(repo, calendars, before, new_due, reason, at, now)
+            new_time = view.dossier.due_at
         else:
-            view = extend_in(repo, calendars, code, new_due, reason, at, actor, now)
+            new_time = extend_in(
+                repo, calendars, code, new_due, reason, at, actor, now
+            ).dossier.due_at
         written.append(
             _write(
                 repo,
@@ -145,7 +163,7 @@ def issue(
                 letters_dir,
                 before.code,
                 reason,
-                view.dossier.due_at,
+                new_time,
                 at,
                 honorific,
                 actor,
@@ -155,17 +173,58 @@ def issue(
         letter = repo.workflow.letter_for(code)
         if letter is None:  # pragma: no cover - _write stores it
             raise NotFoundError("letter", code)
-        return letter, view
+        return letter, new_time
 
     try:
-        letter, view = db.run(work)
+        letter, new_time = db.run(work)
     except BaseException:
         _remove(written)
         raise
     notice = None
     if outbox is not None:
         notice = notify(db, letter, honorific, smtp, outbox)
-    return Issued(letter, view.dossier.due_at, letter.late, notice)
+    return Issued(letter, new_time, letter.late, notice)
+
+
+def _late_finish(dossier: Dossier) -> datetime | None:
+    """When a dossier completed or returned after its legal due time, never rescheduled,
+    finished; None for any other."""
+    finished = dossier.completed_at or dossier.returned_at
+    if dossier.status not in (Status.COMPLETED, Status.RETURNED) or dossier.extended:
+        return None
+    return finished if finished is not None and finished > dossier.original_due_at else None
+
+
+def _after_finishing(
+    dossier: Dossier,
+    finished: datetime,
+    new_due: datetime | None,
+    reason: str,
+    at: datetime,
+    now: datetime,
+) -> datetime:
+    """The time a late letter for a finished dossier states: the return time once the
+    result was returned, else a time not before the completion (default: the completion)."""
+    required(reason, "--reason")
+    if at > now:
+        raise FutureTimeError("--at", show(at), show(now))
+    if at < dossier.received_at:
+        raise ChronologyError("--at", show(at), _("lúc tiếp nhận"), show(dossier.received_at))
+    if dossier.returned_at is not None:
+        if new_due is not None and new_due.replace(microsecond=0) != dossier.returned_at:
+            raise ExtensionError(
+                dossier.code,
+                _(
+                    "hồ sơ đã trả kết quả lúc {returned}; văn bản xin lỗi ghi đúng thời gian "
+                    'đó hoặc bỏ --new-due: --new-due "{returned}"'
+                ).format(returned=show(dossier.returned_at)),
+            )
+        return dossier.returned_at
+    if new_due is None:
+        return finished
+    if new_due < finished:
+        raise ChronologyError("--new-due", show(new_due), _("lúc hoàn thành"), show(finished))
+    return new_due.replace(microsecond=0)
 
 
 def _recorded_extension(
