@@ -48,6 +48,21 @@ def test_deadline_text_explains_day_by_day(initialised: Runner) -> None:
     assert "Chủ nhật 27/04/2025: không tính — cuối tuần" in out
 
 
+def test_deadline_in_calendar_days_counts_days_not_hours(initialised: Runner) -> None:
+    """A limit of "15 ngày": every day after the receipt counts, 2/9 and weekends too."""
+    run = ("deadline", "--received", "01/09/2026 16:00", "--limit", "15 ngày")
+    out = ok(initialised(*run)).out
+    assert "Hạn giải quyết: 16/09/2026 17:00 (Thứ Tư)" in out
+    assert "Thứ Ba 01/09/2026: không tính: thời hạn tính từ ngày hôm sau" in out
+    assert "Thứ Tư 02/09/2026: ngày thứ 1 (tính cả ngày nghỉ) — nghỉ: Quốc khánh" in out
+    assert "Thứ Tư 16/09/2026: ngày thứ 15 (tính cả ngày nghỉ); hạn trả: hết giờ làm việc" in out
+    assert "tính 8 giờ" not in out and "tính 1 giờ" not in out
+    data = json.loads(ok(initialised(*run, "--json")).out)
+    assert [d["calendar_day"] for d in data["days"]] == [None, *range(1, 16)]
+    month = ok(initialised("deadline", "--received", "29/01/2027 10:00", "--limit", "1 tháng")).out
+    assert "Thứ Hai 01/03/2027: ngày cuối của thời hạn là ngày nghỉ: chuyển sang" in month
+
+
 def test_deadline_across_tet_names_the_holiday_and_its_source(initialised: Runner) -> None:
     out = ok(
         initialised("deadline", "--received", "13/02/2026 09:00", "--limit", "1 ngày làm việc")

@@ -18,6 +18,7 @@ from tthc_tracker.domain.deadline import (
     compute_deadline,
     day_reason,
     effective_start,
+    explain_calendar_days,
     explain_days,
 )
 from tthc_tracker.domain.dossier import Event, EventKind
@@ -450,6 +451,37 @@ def test_explain_law_example_2025(cal: WorkCalendar) -> None:
     assert lines[1].info.status is DayStatus.WORKED_WEEKEND
     assert day_reason(lines[1].info).startswith("làm việc bù: Làm bù cho Thứ Sáu 02/5/2025 (")
     assert day_reason(lines[2].info) == "cuối tuần"
+
+
+@pytest.mark.parametrize(
+    ("received", "limit", "last_counted", "due_day"),
+    [
+        # 15 days from Wed 01/09/2027: 2–3/9 and weekends count; the 15th, Thu 16/09, works
+        (at(2027, 9, 1, 16), "15 ngày", date(2027, 9, 16), date(2027, 9, 16)),
+        # one month from Fri 29/01/2027: the last day, Sun 28/02, is off: Mon 01/03
+        (at(2027, 1, 29, 10), "1 tháng", date(2027, 2, 28), date(2027, 3, 1)),
+        # 3 days from Fri 27/08/2027: Sat, Sun count; Mon 30/08 is the third
+        (at(2027, 8, 27, 10), "3 ngày", date(2027, 8, 30), date(2027, 8, 30)),
+    ],
+)
+def test_explain_calendar_days_counts_every_day_after_the_receipt(
+    cal: WorkCalendar, received: datetime, limit: str, last_counted: date, due_day: date
+) -> None:
+    """Civil Code Art. 147–148: not the receipt day; every day after it, off or not; a last
+    day off moves the time to the next working day. No working hours are shown."""
+    result = due(cal, received, limit)
+    assert result.legal_due_at.date() == due_day
+    lines = explain_calendar_days(cal, result.start, parse_limit(limit), result.legal_due_at)
+    assert lines[0].info.day == received.date() and lines[0].calendar_day is None
+    ranked = [line for line in lines if line.calendar_day is not None]
+    assert [line.calendar_day for line in ranked] == list(range(1, len(ranked) + 1))
+    assert ranked[-1].info.day == last_counted
+    assert all(line.counted_seconds == 0 for line in lines)
+    moved = [line.info.day for line in lines if line.moved]
+    assert moved == ([] if last_counted == due_day else [due_day])
+    if limit == "15 ngày":
+        assert len(ranked) == 15
+        assert {line.info.status for line in ranked[:4]} == {DayStatus.HOLIDAY, DayStatus.WEEKEND}
 
 
 def test_explain_quoc_khanh_2026(cal: WorkCalendar) -> None:

@@ -184,6 +184,7 @@ def _print_events(view: DossierView) -> None:
 
 def print_explanation(explanation: Explanation) -> None:
     from tthc_tracker.domain.deadline import day_reason
+    from tthc_tracker.domain.limits import LimitUnit
     from tthc_tracker.domain.timeliness import format_hours
     from tthc_tracker.domain.times import weekday_name
 
@@ -203,13 +204,25 @@ def print_explanation(explanation: Explanation) -> None:
             f"{show(deadline.due_at_pause_method)}"
         )
     typer.echo(_("Từng ngày:"))
-    for line in explanation.days:
+    by_calendar = explanation.limit.unit in (LimitUnit.CALENDAR_DAYS, LimitUnit.MONTHS)
+    for index, line in enumerate(explanation.days):
         info = line.info
-        counted = (
-            f"{_('tính')} {format_hours(line.counted_seconds)}"
-            if line.counted_seconds
-            else _("không tính")
-        )
+        if not by_calendar:
+            counted = (
+                f"{_('tính')} {format_hours(line.counted_seconds)}"
+                if line.counted_seconds
+                else _("không tính")
+            )
+        elif line.calendar_day is not None:
+            counted = _("ngày thứ {n} (tính cả ngày nghỉ)").format(n=line.calendar_day)
+        elif line.moved:
+            counted = _("ngày cuối của thời hạn là ngày nghỉ: chuyển sang ngày làm việc tiếp theo")
+        elif index:
+            counted = _("sau ngày cuối của thời hạn (tạm dừng)")
+        else:
+            counted = _("không tính: thời hạn tính từ ngày hôm sau")
+        if by_calendar and index == len(explanation.days) - 1:
+            counted += "; " + _("hạn trả: hết giờ làm việc")
         if line.paused_seconds:
             counted += "; " + _("tạm dừng {hours}, không tính").format(
                 hours=format_hours(line.paused_seconds)
@@ -238,6 +251,7 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
                 "status": line.info.status.value,
                 "counted_seconds": line.counted_seconds,
                 "paused_seconds": line.paused_seconds,
+                "calendar_day": line.calendar_day,
                 "name": line.info.name,
                 "source": line.info.source,
             }

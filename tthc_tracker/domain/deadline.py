@@ -237,6 +237,8 @@ class DayLine:
     info: DayInfo
     counted_seconds: int
     paused_seconds: int = 0
+    calendar_day: int | None = None  # the day's rank in a limit of calendar days or months
+    moved: bool = False  # after the last calendar day, which is a day off (Civil Code 148)
 
 
 def explain_days(
@@ -268,6 +270,29 @@ def explain_days(
                 )
                 counted = within - paused
         lines.append(DayLine(info, counted, paused))
+        day += timedelta(days=1)
+    return lines
+
+
+def explain_calendar_days(
+    calendar: WorkCalendar, start: Start, limit: TimeLimit, due: datetime
+) -> list[DayLine]:
+    """Day by day for a limit of calendar days or months (Civil Code Art. 147–148): the
+    receipt day does not count, every following day does, working or not, up to the last
+    day; a last day off moves the time to the end of the next working day."""
+    last = (
+        start.base_date + timedelta(days=int(limit.amount))
+        if limit.unit is LimitUnit.CALENDAR_DAYS
+        else _add_months(start.base_date, int(limit.amount))
+    )
+    last_off = not calendar.is_working_day(last)
+    lines = []
+    day = start.base_date
+    while day <= local(due).date():
+        rank = (day - start.base_date).days
+        info = calendar.day_info(day)
+        counted = rank if rank > 0 and day <= last else None
+        lines.append(DayLine(info, 0, 0, counted, day > last and last_off))
         day += timedelta(days=1)
     return lines
 

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tthc_tracker.domain.calendar import WorkCalendar
-from tthc_tracker.domain.deadline import DayLine, Deadline, compute_deadline, explain_days
-from tthc_tracker.domain.limits import TimeLimit, parse_limit
+from tthc_tracker.domain.deadline import (
+    DayLine,
+    Deadline,
+    compute_deadline,
+    explain_calendar_days,
+    explain_days,
+)
+from tthc_tracker.domain.limits import LimitUnit, TimeLimit, parse_limit
 from tthc_tracker.domain.times import local, parse_clock
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.services.ledger import DossierView, show_dossier
@@ -26,13 +32,16 @@ def explain(calendar: WorkCalendar, deadline: Deadline, limit: TimeLimit) -> Exp
     """Day by day from the receipt (or the supplement that restarted the count) to the legal
     due time: counted hours from the counting start, pauses left out, skipped days and why."""
     start = deadline.start
-    days = explain_days(
-        calendar,
-        start.counting_from,
-        deadline.legal_due_at,
-        deadline.excluded,
-        local(start.received_at).date(),
-    )
+    if limit.unit in (LimitUnit.CALENDAR_DAYS, LimitUnit.MONTHS):
+        days = explain_calendar_days(calendar, start, limit, deadline.legal_due_at)
+    else:
+        days = explain_days(
+            calendar,
+            start.counting_from,
+            deadline.legal_due_at,
+            deadline.excluded,
+            local(start.received_at).date(),
+        )
     return Explanation(limit, deadline, days, calendar.hours.text())
 
 
