@@ -63,6 +63,23 @@ def test_deadline_in_calendar_days_counts_days_not_hours(initialised: Runner) ->
     assert "Thứ Hai 01/03/2027: ngày cuối của thời hạn là ngày nghỉ: chuyển sang" in month
 
 
+def test_a_due_time_across_a_year_not_announced_is_pointed_out(initialised: Runner) -> None:
+    """domain.md §5.1: the days off of a year without an announced schedule are a forecast;
+    the clerk is told wherever such a due time is shown. 2026 is announced (TB 9441)."""
+    note = "Lưu ý: Năm 2029, 2030 chưa có lịch nghỉ được công bố"
+    across = ("deadline", "--received", "28/12/2029 10:00", "--limit", "5 ngày làm việc")
+    assert note in ok(initialised(*across)).out
+    data = json.loads(ok(initialised(*across, "--json")).out)
+    assert data["notes"] and data["notes"][0].startswith(note[len("Lưu ý: ") :])
+    announced = ("deadline", "--received", "02/11/2026 10:00", "--limit", "5 ngày làm việc")
+    assert "Lưu ý" not in ok(initialised(*announced)).out
+    assert json.loads(ok(initialised(*announced, "--json")).out)["notes"] == []
+    assert (
+        "Năm 2030 chưa có lịch nghỉ được công bố" in ok(initialised("calendar", "show", "2030")).out
+    )
+    assert "Lưu ý" not in ok(initialised("calendar", "show", "2026")).out
+
+
 def test_deadline_across_tet_names_the_holiday_and_its_source(initialised: Runner) -> None:
     out = ok(
         initialised("deadline", "--received", "13/02/2026 09:00", "--limit", "1 ngày làm việc")

@@ -150,6 +150,20 @@ def test_show_text_says_time_left_in_working_time(seeded: Runner) -> None:
     assert ACTOR in out
 
 
+def test_an_open_dossier_due_in_a_year_not_announced_says_so(
+    seeded: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TTHC_NOW", "2029-12-28 10:30")
+    note = "Lưu ý: Năm 2029, 2030 chưa có lịch nghỉ được công bố"
+    adding = ("dossier", "add", "NEXT", "--procedure", P_3_DAYS, "--agency", AGENCY_DEFAULT,
+              "--applicant", "Lê Văn A", "--channel", "truc-tiep")  # fmt: skip
+    assert note in ok(seeded(*adding, "--received", "28/12/2029 10:00")).out
+    assert note in ok(seeded("dossier", "show", "NEXT")).out
+    assert any("2030" in n for n in show_json(seeded, "NEXT")["notes"])
+    ok(seeded("dossier", "complete", "NEXT", "--at", "2029-12-28 10:20"))
+    assert "chưa có lịch nghỉ" not in ok(seeded("dossier", "show", "NEXT")).out  # judged
+
+
 def test_show_text_says_how_late_across_a_holiday(seeded: Runner) -> None:
     add_dossier(seeded, "LATE", "23/11/2026 09:00", procedure=P_HALF_DAY)  # due Mon 15:00
     out = ok(seeded("dossier", "show", "LATE")).out

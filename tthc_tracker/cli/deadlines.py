@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, print_json, reports_errors, table
@@ -136,11 +138,15 @@ def show_year(
 
     Ví dụ: tthc calendar show 2026
     """
+    from tthc_tracker.domain.calendar import forecast_note
     from tthc_tracker.domain.deadline import day_reason
+    from tthc_tracker.domain.times import LOCAL_TZ
     from tthc_tracker.services.calendar_admin import year_view
 
     with app_for(ctx) as app:
         days = year_view(app.calendars, year)
+        moment = datetime(year, 7, 1, tzinfo=LOCAL_TZ)
+        forecast = app.calendars.base.forecast_years(moment, moment)
     if json_output:
         print_json(
             [
@@ -156,6 +162,8 @@ def show_year(
         return
     rows = [[f"{weekday_name(d.day)} {d.day:%d/%m/%Y}", day_reason(d)] for d in days]
     typer.echo(table(rows, [_("Ngày"), _("Ghi chú (nguồn)")]))
+    if forecast:
+        typer.echo(f"{_('Lưu ý')}: {forecast_note(forecast)}")
 
 
 @calendar_app.command("check")

@@ -230,6 +230,8 @@ def print_explanation(explanation: Explanation) -> None:
         typer.echo(
             f"  {weekday_name(info.day)} {info.day:%d/%m/%Y}: {counted} — {day_reason(info)}"
         )
+    for note in explanation.notes:
+        typer.echo(f"{_('Lưu ý')}: {note}")
 
 
 def explanation_json(explanation: Explanation) -> dict[str, Any]:
@@ -245,6 +247,7 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
         "paused_seconds": deadline.paused_seconds,
         "supplement_seconds": deadline.supplement_seconds,
         "steps": [{"at": iso(s.at), "text": s.text} for s in deadline.steps],
+        "notes": list(explanation.notes),
         "days": [
             {
                 "date": line.info.day.isoformat(),
@@ -323,6 +326,8 @@ def dossier_add(
             due=local(view.dossier.due_at).strftime("%H giờ %M phút, ngày %d/%m/%Y")
         )
     )
+    for line in _note_lines(view):
+        typer.echo(line)
 
 
 @dossier_app.command("show")

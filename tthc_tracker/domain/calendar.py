@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from tthc_tracker.domain.errors import CalendarRangeError, InvalidOfficeHoursError
-from tthc_tracker.domain.times import LOCAL_TZ
+from tthc_tracker.domain.times import LOCAL_TZ, local
 from tthc_tracker.i18n import _
 
 SATURDAY = 5
@@ -175,8 +175,11 @@ class WorkCalendar:
         last_year: int,
         hours: OfficeHours,
         weekend: frozenset[int] = frozenset({SATURDAY, SUNDAY}),
+        announced: frozenset[int] | None = None,
     ) -> None:
         self.rules = dict(rules)
+        # years whose days off are announced (the data file's [years]); None: not known
+        self.announced = announced
         self.first_year = first_year
         self.last_year = last_year
         self.hours = hours
@@ -187,7 +190,17 @@ class WorkCalendar:
 
     def with_hours(self, hours: OfficeHours) -> WorkCalendar:
         """The same days with another agency's office hours."""
-        return WorkCalendar(self.rules, self.first_year, self.last_year, hours, self.weekend)
+        return WorkCalendar(
+            self.rules, self.first_year, self.last_year, hours, self.weekend, self.announced
+        )
+
+    def forecast_years(self, start: datetime, end: datetime) -> list[int]:
+        """The years from ``start`` to ``end`` whose days off are only forecast by the rules
+        (no announced schedule yet): a due time across them may move when it is announced."""
+        if self.announced is None:
+            return []
+        years = range(local(start).year, local(end).year + 1)
+        return [year for year in years if year not in self.announced]
 
     # -- days -------------------------------------------------------------------------------
 
@@ -388,3 +401,12 @@ def _at(day: date, seconds: int) -> datetime:
         seconds % 60,
         tzinfo=LOCAL_TZ,
     )
+
+
+def forecast_note(years: Sequence[int]) -> str:
+    """What a clerk is told when a due time counts across years not announced yet."""
+    return _(
+        "Năm {years} chưa có lịch nghỉ được công bố trong dữ liệu: ngày nghỉ của năm đó chỉ "
+        "là dự tính theo quy tắc, hạn có thể đổi khi Bộ Nội vụ thông báo (ghi lịch bằng tthc "
+        "calendar add-off / add-workday)."
+    ).format(years=", ".join(str(year) for year in years))

@@ -38,7 +38,9 @@ def build_calendars(
     """Package holidays, then the shipped file, then the administrator's edits."""
     shipped = load_shipped(data_dir / CALENDAR_FILE)
     rules = merge_rules(package_rules(first_year, last_year), shipped.rules, edits)
-    base = WorkCalendar(rules, first_year, last_year, OfficeHours.parse(DEFAULT_OFFICE_HOURS))
+    hours = OfficeHours.parse(DEFAULT_OFFICE_HOURS)
+    announced = frozenset(shipped.announced)  # the years data/calendar.toml vouches for
+    base = WorkCalendar(rules, first_year, last_year, hours, announced=announced)
     return Calendars(base, shipped)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tthc_tracker.domain.calendar import WorkCalendar
+from tthc_tracker.domain.calendar import WorkCalendar, forecast_note
 from tthc_tracker.domain.deadline import (
     DayLine,
     Deadline,
@@ -26,6 +26,7 @@ class Explanation:
     deadline: Deadline
     days: list[DayLine]
     hours_text: str
+    notes: tuple[str, ...] = ()  # a due time counted across years not announced yet
 
 
 def explain(calendar: WorkCalendar, deadline: Deadline, limit: TimeLimit) -> Explanation:
@@ -42,7 +43,9 @@ def explain(calendar: WorkCalendar, deadline: Deadline, limit: TimeLimit) -> Exp
             deadline.excluded,
             local(start.received_at).date(),
         )
-    return Explanation(limit, deadline, days, calendar.hours.text())
+    years = calendar.forecast_years(start.received_at, deadline.due_at)
+    notes = (forecast_note(years),) if years else ()
+    return Explanation(limit, deadline, days, calendar.hours.text(), notes)
 
 
 def explain_limit(

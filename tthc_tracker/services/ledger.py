@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tthc_tracker.domain.calendar import WorkCalendar
+from tthc_tracker.domain.calendar import WorkCalendar, forecast_note
 from tthc_tracker.domain.catalog import Procedure, code, email_address, one_line, required
 from tthc_tracker.domain.deadline import Deadline, check_extension, compute_deadline
 from tthc_tracker.domain.dossier import (
@@ -191,6 +191,9 @@ def _view(
         calendar, dossier.received_at, procedure.cutoff, [e.event for e in events]
     )
     notes = tuple(supplement_notes(requests, as_of)) if requests else ()
+    forecast = calendar.forecast_years(dossier.received_at, dossier.due_at)
+    if forecast and dossier.status.is_open:
+        notes += (forecast_note(forecast),)
     return DossierView(
         dossier, procedure, deadline, events, as_of, timeliness, left, remaining, notes
     )

@@ -22,12 +22,14 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (SQLite ≥ 3.35 drops columns too): a batch copy of ``letter`` would reflect
+# the tables it refers to, and SQLAlchemy cannot reflect the dossier's expression index.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("letter") as batch:
-        batch.add_column(sa.Column("recorded_at", sa.DateTime(), nullable=True))
+    op.add_column("letter", sa.Column("recorded_at", sa.DateTime(), nullable=True))
     op.execute("UPDATE letter SET recorded_at = issued_at WHERE issued_at IS NOT NULL")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("letter") as batch:
-        batch.drop_column("recorded_at")
+    op.execute("ALTER TABLE letter DROP COLUMN recorded_at")
