@@ -104,6 +104,31 @@ def test_late_sheet(written: dict[str, Path]) -> None:
     assert sheet.cell(rows[D_OVERDUE], 7).value == "Chưa xong (hết kỳ)"
     assert sheet.cell(rows[D_OVERDUE], 9).value == 38.0  # working hours late at period end
     assert sheet.cell(rows[D_EXT_LATE], 10).value == "02/PXL (muộn)"
+    _prints_on_a4_landscape_with_its_heading(sheet, "$3:$3")
+
+
+def _prints_on_a4_landscape_with_its_heading(sheet: Worksheet, title_rows: str) -> None:
+    """Every column on the page width, as many pages down as needed, the heading on each."""
+    setup = sheet.page_setup
+    assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)  # 9: A4
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == title_rows
+
+
+def test_a_long_wrapped_cell_gets_a_row_tall_enough() -> None:
+    from openpyxl import Workbook
+
+    from tthc_tracker.documents.statistics_xlsx import LINE_HEIGHT, _fit_height
+
+    sheet = Workbook().active
+    sheet.cell(1, 1, "x" * 10)
+    sheet.cell(1, 2, "Cấp giấy chứng nhận quyền sử dụng đất " * 4)  # 152 characters
+    sheet.cell(2, 1, "ngắn")
+    _fit_height(sheet, 1, [20, 48])
+    _fit_height(sheet, 2, [20, 48])
+    assert sheet.row_dimensions[1].height == 4 * LINE_HEIGHT  # 50 characters a line
+    assert sheet.row_dimensions[2].height is None
 
 
 def test_extras_sheet(written: dict[str, Path]) -> None:
@@ -116,6 +141,7 @@ def test_extras_sheet(written: dict[str, Path]) -> None:
     assert sheet.cell(last, 10).value == pytest.approx(0.6875)
     assert sheet.cell(last, 11).value == 4.93
     assert [sheet.cell(r, 1).value for r in range(4, last)] == ["PHUONG-B", "XA-A"]
+    _prints_on_a4_landscape_with_its_heading(sheet, "$3:$3")
 
 
 def test_word_report(written: dict[str, Path]) -> None:
@@ -140,6 +166,12 @@ def test_word_report(written: dict[str, Path]) -> None:
         "Times New Roman"
     }
     assert len(document.inline_shapes) == 1  # the chart
+
+    def repeated(table: docx.table.Table) -> list[bool]:
+        return [row._tr.find(".//" + qn("w:tblHeader")) is not None for row in table.rows]
+
+    assert repeated(form)[:4] == [True, True, True, False]  # the two-row heading and (1)…(13)
+    assert repeated(late)[:2] == [True, False]
 
 
 def test_chart_png(written: dict[str, Path]) -> None:

@@ -14,7 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 
-from tthc_tracker.documents.letters import LANGUAGE, _set_up_styles
+from tthc_tracker.documents.letters import LANGUAGE, _element, _set_up_styles
 from tthc_tracker.documents.statistics_xlsx import (
     FIELD_HEADING,
     FORM_NUMBER,
@@ -92,6 +92,12 @@ def _table(document: DocxDocument, rows: int, widths_mm: Sequence[float]) -> Tab
     return table
 
 
+def _repeat_on_each_page(table: Table, rows: int) -> None:
+    """Mark the first ``rows`` rows as the table's heading, printed again on every page."""
+    for row in table.rows[:rows]:
+        row._tr.get_or_add_trPr().append(_element("w:tblHeader", val="true"))
+
+
 def _form_header(table: Table) -> None:
     top, below = table.rows[0].cells, table.rows[1].cells
     for index, text in enumerate(("STT", FIELD_HEADING)):
@@ -104,6 +110,7 @@ def _form_header(table: Table) -> None:
         column += len(headings)
     for number, cell in enumerate(table.rows[2].cells, start=1):
         _cell(cell, f"({number})", italic=True)
+    _repeat_on_each_page(table, 3)
 
 
 def _counts_cells(
@@ -148,6 +155,7 @@ def _late(document: DocxDocument, report: Report) -> None:
     table = _table(document, 1 + len(report.late), [w for _, w in LATE_HEADINGS])
     for cell, (heading, _width) in zip(table.rows[0].cells, LATE_HEADINGS, strict=True):
         _cell(cell, heading, bold=True)
+    _repeat_on_each_page(table, 1)
     for index, (row, entry) in enumerate(zip(table.rows[1:], report.late, strict=True), 1):
         finished = show(entry.finished_at) if entry.finished_at else "Chưa xong (hết kỳ)"
         values = (

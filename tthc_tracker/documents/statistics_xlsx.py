@@ -132,11 +132,34 @@ def form_sheet(sheet: Worksheet, report: Report, scope: str) -> None:
     for column in range(3, 3 + len(FORM_KEYS)):
         sheet.column_dimensions[get_column_letter(column)].width = 12
     sheet.freeze_panes = f"C{FIRST_DATA_ROW}"
+    _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW + 2}")
+
+
+def _print_setup(sheet: Worksheet, title_rows: str) -> None:
+    """A4 landscape, the columns fitted to the page width (as many pages down as needed),
+    the table's heading repeated on every page."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 2}"
+    sheet.print_title_rows = title_rows
+
+
+LINE_HEIGHT = 16.5  # points per line of 12-point Times New Roman
+
+
+def _fit_height(sheet: Worksheet, row: int, widths: Sequence[float]) -> None:
+    """Give a row the height of its longest wrapped cell: Excel and LibreOffice keep the
+    default height of a row written by a program, so wrapped text would overprint the next."""
+    lines = 1
+    for column, width in enumerate(widths, start=1):
+        value = sheet.cell(row, column).value
+        if isinstance(value, str) and value:
+            per_line = max(int(width * 1.1) - 2, 1)  # characters of 12 pt in a column of width
+            lines = max(lines, -(-len(value) // per_line))
+    if lines > 1:
+        sheet.row_dimensions[row].height = lines * LINE_HEIGHT
 
 
 LATE_HEADINGS = (
@@ -192,7 +215,9 @@ def late_sheet(sheet: Worksheet, report: Report) -> None:
                 cell.number_format = TIME_FORMAT
             elif column == 9:
                 cell.number_format = "0.00"
+        _fit_height(sheet, 3 + index, [width for _, width in LATE_HEADINGS])
     sheet.freeze_panes = "A4"
+    _print_setup(sheet, "3:3")
     if report.late:
         sheet.auto_filter.ref = f"A3:{last}{3 + len(report.late)}"
 
@@ -237,7 +262,10 @@ def extras_sheet(sheet: Worksheet, report: Report) -> None:
         _extra_row(sheet, row, table.agency, table.total, bold=False)
         row += 1
     _extra_row(sheet, row, TOTAL, report.total, bold=True)
+    for data_row in range(4, row + 1):
+        _fit_height(sheet, data_row, [width for _, width in EXTRA_HEADINGS])
     sheet.freeze_panes = "B4"
+    _print_setup(sheet, "3:3")
 
 
 def write_xlsx(report: Report, path: Path, scope: str) -> Path:
