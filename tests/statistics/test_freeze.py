@@ -51,6 +51,10 @@ def test_freeze_then_correct_old_data_shows_the_difference(
     assert changed[(None, "Cấp xã / Hộ tịch", "pending_total")] == (5, 4)
     assert changed[(AG_A, "Tổng cộng", "pending_total")] == (5, 4)
     assert (None, "Tổng cộng", "received_total") not in changed
+    assert changed[(None, "Tổng cộng", "on_time_rate")] == (63.64, 58.33)  # 7/11 → 7/12
+    finished, now_late = changed[(None, D_OVERDUE, "late")]
+    assert str(finished).startswith("chưa xong; Quá ")
+    assert str(now_late).startswith("14/10/2026 10:00; Quá ")
 
     live = stats_json(run, "month", MONTH, "--live")
     assert live["total"]["pending_total"] == 4
@@ -59,6 +63,7 @@ def test_freeze_then_correct_old_data_shows_the_difference(
     text = ok(run("stats", "month", MONTH)).out
     assert "Số liệu đã chốt lúc 27/11/2026 10:00 (test-clerk)." in text
     assert "[tất cả] Tổng cộng · Đã giải quyết: 11 → 12" in text
+    assert "Tỷ lệ giải quyết đúng hạn (%): 63,64 → 58,33" in text
 
     diff = json.loads(ok(run("stats", "diff", MONTH, "--json")).out)
     assert len(diff) == len(shown["frozen"]["differences"])
@@ -85,7 +90,9 @@ def test_each_scope_and_kind_has_its_own_snapshot(stats_ledger: Runner) -> None:
     ok(run("stats", "freeze", MONTH, "--agency", AG_A))
     ok(run("stats", "freeze", MONTH, "--period", "calendar"))
     ok(run("stats", "freeze", "2026-09-15..2026-10-14"))
-    fails(run("stats", "diff", MONTH), "report:2026-10")  # no all-agency snapshot yet
+    fails(
+        run("stats", "diff", MONTH), "Bản chốt số liệu “Tháng 10/2026 (Từ ngày 15/09/2026"
+    )  # none yet
     listed = json.loads(ok(run("stats", "snapshots", "--json")).out)
     assert sorted((s["period"], s["agency"]) for s in listed) == [
         ("calendar:2026-10", None),

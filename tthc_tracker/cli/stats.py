@@ -249,7 +249,7 @@ def stats_diff(
     with app_for(ctx) as app:
         shown = statistics.show_report(app.db, app.calendars, chosen, agency)
     if shown.snapshot is None:
-        raise NotFoundError(_("Bản chốt số liệu kỳ"), chosen.key)
+        raise NotFoundError(_("Bản chốt số liệu"), f"{chosen.name} ({chosen.dates_text()})")
     if json_output:
         print_json(difference_json(shown.differences))
         return

@@ -144,7 +144,10 @@ COUNT_NAMES = {
     "rescheduled_met_new_date": "Hẹn lại và trả đúng hẹn mới",
     "withdrawn_refused_stopped": "Rút hồ sơ, từ chối, dừng giải quyết",
     "processing_seconds": "Thời gian xử lý (giây làm việc)",
-    "late": "Văn bản xin lỗi của hồ sơ trễ hạn",
+    "on_time_rate": "Tỷ lệ giải quyết đúng hạn (%)",
+    "qd766_indicator_2_1": "Chỉ số 2.1 QĐ 766 (%)",
+    "avg_processing_working_days": "Thời gian xử lý trung bình (ngày làm việc)",
+    "late": "Hồ sơ trễ hạn (xong lúc; trễ; văn bản xin lỗi)",
 }
 """The report's count keys as the difference lines name them (``--json`` keeps the keys)."""
 
@@ -154,8 +157,13 @@ def print_differences(found: list[Difference]) -> None:
         typer.echo(_("Số liệu hiện tại không khác số đã chốt."))
         return
     typer.echo(_("Số liệu hiện tại khác số đã chốt ở {n} chỗ:").format(n=len(found)))
+
+    def shown(value: object) -> object:
+        if value is None:
+            return "–"
+        return f"{value:.2f}".replace(".", ",") if isinstance(value, float) else value
+
     for d in found:
         scope = d.scope or _("tất cả")
-        before = "–" if d.frozen is None else d.frozen
-        after = "–" if d.now is None else d.now
+        before, after = shown(d.frozen), shown(d.now)
         typer.echo(f"  [{scope}] {d.row} · {COUNT_NAMES.get(d.key, d.key)}: {before} → {after}")

@@ -23,7 +23,7 @@ from tthc_tracker.domain.statistics import (
     Row,
 )
 from tthc_tracker.domain.timeliness import remaining_text
-from tthc_tracker.domain.times import iso
+from tthc_tracker.domain.times import iso, show
 from tthc_tracker.i18n import _
 
 NO_APOLOGY = "chưa xin lỗi"
@@ -200,17 +200,23 @@ def _cells(report: Report) -> dict[tuple[str, str], Counts]:
     return cells
 
 
+def _late_text(entry: LateEntry) -> str:
+    """What the late list says of a dossier: when it finished, how late, its letter."""
+    finished = show(entry.finished_at) if entry.finished_at else "chưa xong"
+    return f"{finished}; {delay_text(entry)}; {letter_text(entry)}"
+
+
 def differences(frozen: Report, fresh: Report) -> list[Difference]:
     """Every count that changed, row by row (total first), and the late list's changes."""
     old, new = _cells(frozen), _cells(fresh)
     found = []
     for scope_row in sorted(old.keys() | new.keys(), key=lambda k: (k[0], k[1] != TOTAL_ROW, k)):
         before, after = old.get(scope_row, Counts()), new.get(scope_row, Counts())
-        for key in COUNT_KEYS:
+        for key in (*COUNT_KEYS, *RATE_KEYS):
             if getattr(before, key) != getattr(after, key):
                 found.append(Difference(*scope_row, key, getattr(before, key), getattr(after, key)))
-    old_late = {e.code: letter_text(e) for e in frozen.late}
-    new_late = {e.code: letter_text(e) for e in fresh.late}
+    old_late = {e.code: _late_text(e) for e in frozen.late}
+    new_late = {e.code: _late_text(e) for e in fresh.late}
     for code in sorted(old_late.keys() | new_late.keys()):
         if old_late.get(code) != new_late.get(code):
             found.append(Difference("", code, "late", old_late.get(code), new_late.get(code)))
