@@ -410,6 +410,29 @@ def test_an_agency_template_with_an_unknown_field_fails_cleanly(
 # --- list, show, verify ----------------------------------------------------------------
 
 
+def test_the_list_drops_drafts_no_longer_wanted_and_shows_current_times(
+    ledger: Runner,
+) -> None:
+    """A sweep's draft stays a working item: once the dossier is withdrawn, stopped, refused
+    or finished in time it needs no letter; after a calendar edit its times are the new ones.
+    A dossier finished late keeps its draft (it still needs its letter)."""
+    for code in ("HS-W", "HS-S", "HS-IN-TIME", "HS-LATE", "HS-OPEN"):
+        receive(ledger, code)
+    assert sweep_json(ledger, "2026-03-06 00:30")["drafts_created"] == 5
+    ok(ledger("dossier", "withdraw", "HS-W", "--at", "2026-03-06 08:00"))
+    ok(ledger("dossier", "stop", "HS-S", "--at", "2026-03-06 08:00", "--reason", "Đề nghị"))
+    ok(ledger("dossier", "complete", "HS-IN-TIME", "--at", "2026-03-06 09:00"))
+    ok(ledger("dossier", "complete", "HS-LATE", "--at", "2026-03-10 09:00"))
+    ok(ledger("calendar", "add-off", "2026-03-09", "--reason", "Nghỉ đột xuất"))  # Mon off
+    drafts = json.loads(ok(ledger("letters", "list", "--json")).out)
+    by_code = {d["dossier"]: d for d in drafts}
+    assert sorted(by_code) == ["HS-LATE", "HS-OPEN"]
+    # HS-OPEN: Mon 09/03 off, so due Tue 10/03 09:00; apology deadline Fri 06/03 still
+    assert by_code["HS-OPEN"]["original_due_at"] == "2026-03-10T09:00:00+07:00"
+    assert by_code["HS-OPEN"]["apology_deadline"] == "2026-03-06"
+    assert "Tổng: 2 văn bản." in ok(ledger("letters", "list")).out
+
+
 def test_list_filters_and_show(ledger: Runner) -> None:
     for code, agency in (("HS-1", AG_A), ("HS-2", AG_A), ("HS-B", AG_B)):
         receive(ledger, code, agency=agency)

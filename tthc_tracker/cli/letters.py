@@ -202,7 +202,7 @@ def letters_list(
         except ValueError:
             raise InvalidChoiceError("--status", status, [s.value for s in LetterStatus]) from None
     with app_for(ctx) as app:
-        found = letters.list_letters(app.db, chosen, agency)
+        found = letters.current_letters(app.db, app.calendars, chosen, agency)
     if json_output:
         print_json([letter_json(letter) for letter in found])
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -421,6 +421,39 @@ def list_letters(
 ) -> list[StoredLetter]:
     with db.transaction() as repo:
         return repo.workflow.list_letters(status, agency)
+
+
+def current_letters(
+    db: Database,
+    calendars: Calendars,
+    status: LetterStatus | None = None,
+    agency: str | None = None,
+) -> list[StoredLetter]:
+    """`tthc letters list`: the issued letters, and the drafts still wanted, as of the
+    dossier now. A draft made by a sweep is left out once its dossier needs no letter
+    (withdrawn, refused, stopped, finished in time); its legal due time and apology deadline
+    are the dossier's current ones (a calendar edit or a supplement may have moved them)."""
+    with db.transaction() as repo:
+        agencies: dict[str, Agency] = {}
+        shown = []
+        for letter in repo.workflow.list_letters(status, agency):
+            if letter.status is LetterStatus.ISSUED:
+                shown.append(letter)
+                continue
+            dossier = repo.get_dossier(letter.dossier_code)
+            if not dossier.status.is_open and _late_finish(dossier) is None:
+                continue
+            code = dossier.processing_agency
+            if code not in agencies:
+                agencies[code] = repo.get_agency(code)
+            owner = agencies[code]
+            deadline = apology_deadline(
+                calendars.for_agency(owner), dossier.original_due_at, owner.apology_lead_days
+            )
+            shown.append(
+                replace(letter, original_due_at=dossier.original_due_at, apology_deadline=deadline)
+            )
+        return shown
 
 
 def find(
