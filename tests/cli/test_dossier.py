@@ -410,3 +410,69 @@ def test_a_dossier_paused_after_its_due_time_still_shows_late(seeded: Runner) ->
     assert late["timeliness"] == "overdue"
     waiting = show_json(seeded, "IN-TIME")
     assert (waiting["remaining"], waiting["timeliness"]) == ("Tạm dừng", None)
+
+
+# --- corrections -----------------------------------------------------------------------------
+
+
+def test_correct_a_mistyped_receipt_recomputes_the_due_time(seeded: Runner) -> None:
+    """Entered as Mon 02/11/2026 09:00 (due Thu 05/11 09:00), received in fact on Tue 03/11
+    09:00: due Fri 06/11 09:00, each change in the history with its reason."""
+    add_dossier(seeded, CODE, "02/11/2026 09:00")
+    assert show_json(seeded, CODE)["due_at"] == "2026-11-05T09:00:00+07:00"
+    fix = ("--received", "03/11/2026 09:00", "--phone", "0912 345 678")
+    out = ok(seeded("dossier", "correct", CODE, *fix, "--reason", "Ghi nhầm ngày tiếp nhận")).out
+    assert f"Đã sửa hồ sơ {CODE}." in out
+    assert "Sửa thông tin: tiếp nhận: 02/11/2026 09:00 → 03/11/2026 09:00" in out
+    assert "Tính lại hạn: hạn theo quy định: 05/11/2026 09:00 → 06/11/2026 09:00" in out
+    data = show_json(seeded, CODE)
+    assert data["received_at"] == "2026-11-03T09:00:00+07:00"
+    assert (data["original_due_at"], data["due_at"]) == ("2026-11-06T09:00:00+07:00",) * 2
+    assert data["phone"] == "0912 345 678"
+    updated = [e for e in data["events"] if e["kind"] == "updated"]
+    assert {(e["field"], e["reason"]) for e in updated} == {
+        ("received_at", "Ghi nhầm ngày tiếp nhận"),
+        ("phone", "Ghi nhầm ngày tiếp nhận"),
+    }
+    # the engine agrees with a fresh count from the corrected receipt
+    fresh = json.loads(ok(seeded("deadline", "--received", "03/11/2026 09:00", "--limit",
+                                 "3 ngày làm việc", "--json")).out)  # fmt: skip
+    assert fresh["due_at"] == data["due_at"]
+    assert "Lịch sử:" in ok(seeded("dossier", "show", CODE)).out
+    ok(seeded("db", "check"))
+    found = json.loads(ok(seeded("dossier", "search", "0912345678", "--json")).out)
+    assert [d["code"] for d in found] == [CODE]
+
+
+def test_correct_the_procedure_recomputes_the_due_time(seeded: Runner) -> None:
+    add_dossier(seeded, CODE, "02/11/2026 09:00")
+    ok(seeded("dossier", "correct", CODE, "--procedure", P_15_DAYS, "--reason", "Chọn nhầm"))
+    data = show_json(seeded, CODE)
+    assert data["procedure"] == P_15_DAYS
+    assert data["due_at"] == "2026-11-17T17:00:00+07:00"  # 02/11 + 15 days, Tue 17/11
+    ok(seeded("db", "check"))
+
+
+def test_correct_refusals_change_nothing(seeded: Runner) -> None:
+    add_dossier(seeded, CODE, "02/11/2026 09:00")
+    ok(seeded("dossier", "complete", CODE, "--at", "04/11/2026 10:00"))
+    before = show_json(seeded, CODE)
+    fix = ("dossier", "correct", CODE)
+    why = ("--reason", "Ghi nhầm")
+    for args, fragments in (
+        (
+            ("--received", "05/11/2026 09:00", *why),
+            ("--received", "Xử lý xong", "04/11/2026 10:00"),
+        ),
+        (("--received", "01/12/2026 09:00", *why), ("--received", "muộn hơn thời điểm hiện tại")),
+        (("--received", "02/11/2026 08:00", "--reason", " "), ("--reason",)),
+        (("--received", "02/11/2026 09:00", *why), ("không có gì để sửa",)),
+        (("--procedure", "9.999999", *why), ("9.999999",)),
+        (("--applicant", " ", *why), ("--applicant",)),
+        (("--email", "khong-phai-thu", *why), ("--email", "không phải địa chỉ thư điện tử")),
+        (("--phone", "0912\n345", *why), ("--phone", "xuống dòng")),
+        (("KHAC", *why), ("KHAC",)),
+    ):
+        fails(seeded(*fix, *args), *fragments)
+    assert show_json(seeded, CODE) == before
+    fails(seeded("dossier", "correct", "KHONG-CO", "--phone", "1", *why), "KHONG-CO")

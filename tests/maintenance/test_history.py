@@ -78,3 +78,31 @@ def test_a_healthy_history_has_no_problem() -> None:
 )
 def test_each_kind_of_damage_is_named(history: History, problem: str) -> None:
     assert history_problem(history) == problem
+
+
+def corrected(flag_at: datetime, receipt_to: datetime = at(4, 9)) -> History:
+    """HEALTHY, received at 04/03 09:00 but first entered as 08:00 and corrected by
+    `tthc dossier correct`; a sweep flagged it in between."""
+    later = tuple(replace(s, seq=s.seq + 2) for s in HEALTHY.steps[1:])
+    return replace(
+        HEALTHY,
+        steps=(
+            Step(1, "received", at(4, 8), ""),
+            Step(2, "flagged", flag_at, ""),
+            Step(3, "updated", at(4, 9), "Ghi nhầm giờ", "received_at", receipt_to.isoformat()),
+            *later,
+        ),
+    )
+
+
+def test_a_corrected_receipt_is_checked_as_it_stood_at_each_event() -> None:
+    # a flag at 08:30 came before the correction: it is checked against the 08:00 receipt
+    assert history_problem(corrected(datetime(2026, 3, 4, 8, 30, tzinfo=LOCAL_TZ))) is None
+    # an event before the receipt as it then stood is still found
+    early = corrected(datetime(2026, 3, 4, 7, 30, tzinfo=LOCAL_TZ))
+    assert history_problem(early) == "sự kiện số 2 (04/03/2026 07:30) trước thời điểm tiếp nhận"
+    # the corrected time must be the dossier's
+    wrong = corrected(at(4, 8), receipt_to=at(4, 10))
+    assert history_problem(wrong) == (
+        "sự kiện tiếp nhận lúc 04/03/2026 10:00, hồ sơ ghi tiếp nhận lúc 04/03/2026 09:00"
+    )

@@ -16,7 +16,7 @@ from tthc_tracker.cli.common import (
     table,
 )
 from tthc_tracker.cli.help_text import Group
-from tthc_tracker.domain.dossier import EventKind, Status
+from tthc_tracker.domain.dossier import Event, EventKind, Status
 from tthc_tracker.domain.times import iso, local, parse_instant, show
 from tthc_tracker.i18n import _
 
@@ -167,14 +167,17 @@ def _readable(value: str | None, field: str = "") -> str:
         return value
 
 
+def _change(event: Event) -> str:
+    """'trạng thái: Đang giải quyết → Tạm dừng': a field's change as clerks read it."""
+    name = event.field
+    old, new = _readable(event.old_value, name), _readable(event.new_value, name)
+    return f"{FIELD_LABELS.get(name, name)}: {old} → {new}"
+
+
 def _print_events(view: DossierView) -> None:
     typer.echo(_("Lịch sử:"))
     for e in view.events:
-        change = ""
-        if e.event.field:
-            name = e.event.field
-            old, new = _readable(e.event.old_value, name), _readable(e.event.new_value, name)
-            change = f" [{FIELD_LABELS.get(name, name)}: {old} → {new}]"
+        change = f" [{_change(e.event)}]" if e.event.field else ""
         reason = f" — {e.event.reason}" if e.event.reason else ""
         typer.echo(
             f"  #{e.seq} {show(e.event.at)}  {e.event.kind.label}{change}{reason} "
@@ -555,6 +558,63 @@ def dossier_extend(
             code=code, due=show(view.dossier.due_at), original=show(view.dossier.original_due_at)
         )
     )
+
+
+@dossier_app.command("correct")
+@reports_errors
+def dossier_correct(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help=_("Mã hồ sơ.")),
+    reason: str = typer.Option(..., "--reason", help=_("Lý do sửa (bắt buộc).")),
+    received: str | None = typer.Option(
+        None, "--received", help=_("Thời điểm tiếp nhận đúng (tính lại hạn).")
+    ),
+    procedure: str | None = typer.Option(
+        None, "--procedure", help=_("Mã thủ tục đúng (tính lại hạn).")
+    ),
+    applicant: str | None = typer.Option(None, "--applicant", help=_("Tên chủ hồ sơ.")),
+    id_number: str | None = typer.Option(None, "--id-number", help=_("Số định danh.")),
+    address: str | None = typer.Option(None, "--address", help=_("Địa chỉ.")),
+    phone: str | None = typer.Option(None, "--phone", help=_("Số điện thoại.")),
+    email: str | None = typer.Option(None, "--email", help=_("Thư điện tử.")),
+    summary: str | None = typer.Option(None, "--summary", help=_("Trích yếu.")),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Sửa thông tin ghi nhầm của hồ sơ: thời điểm tiếp nhận, thủ tục, thông tin chủ hồ sơ.
+    Mỗi trường sửa là một dòng lịch sử (giá trị cũ, mới, lý do); hạn được tính lại khi thời
+    điểm tiếp nhận hoặc thủ tục thay đổi.
+
+    Ví dụ: tthc dossier correct H48-260302-0001 --received "02/03/2026 14:00"
+    --reason "Ghi nhầm giờ tiếp nhận"
+    """
+    from tthc_tracker.services.ledger import Correction, correct
+
+    fixed = Correction(
+        received_at=None if received is None else parse_instant(received, "--received"),
+        procedure=procedure,
+        applicant_name=applicant,
+        id_number=id_number,
+        address=address,
+        phone=phone,
+        email=email,
+        summary=summary,
+    )
+    with app_for(ctx) as app:
+        view = correct(app.db, app.calendars, code, fixed, reason, app.settings.actor, app.clock())
+    if json_output:
+        print_json(dossier_json(view))
+        return
+    written: list[Event] = []  # this correction's events: the last ones of the history
+    for recorded in reversed(view.events):
+        if recorded.event.kind not in (EventKind.UPDATED, EventKind.DUE_RECOMPUTED):
+            break
+        written.insert(0, recorded.event)
+    typer.echo(_("Đã sửa hồ sơ {code}.").format(code=code))
+    for event in written:
+        typer.echo(f"  {event.kind.label}: {_change(event)}")
+    typer.echo(f"{_('Hạn')}: {show(view.dossier.due_at)} — {view.remaining}")
+    for line in _note_lines(view):
+        typer.echo(line)
 
 
 def register(app: typer.Typer) -> None:

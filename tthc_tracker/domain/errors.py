@@ -200,6 +200,21 @@ class FutureTimeError(ChronologyError):
         )
 
 
+class NothingToCorrectError(RuleError):
+    """A correction that changes nothing: every value given is the stored one."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    def message(self) -> str:
+        return _(
+            "Hồ sơ “{code}”: không có gì để sửa (mọi giá trị đưa vào đều như trong sổ; dùng "
+            "--received, --procedure, --applicant, --id-number, --address, --phone, --email "
+            "hoặc --summary)."
+        ).format(code=self.code)
+
+
 class ExtensionError(RuleError):
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(code, reason)

@@ -2,7 +2,8 @@
 
 The history is trusted by everything else (timeliness, statistics, the audit trail), so a
 restored or copied ledger is checked here: ``seq`` runs 1, 2, 3 … without gaps, the first
-event is the receipt at the dossier's receipt time and no other receipt follows, lifecycle
+event is the receipt at the dossier's receipt time (or the time a correction of it gave, each
+later event checked against the receipt as it stood then) and no other receipt follows, lifecycle
 steps never go back in time, and replaying them through :class:`Lifecycle` gives the status,
 supplement count, extension flag and completion and return times stored on the dossier.
 
@@ -33,6 +34,8 @@ class Step:
     kind: str
     at: datetime
     reason: str
+    field: str = ""
+    new_value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +100,32 @@ def _receipt_problem(history: History) -> str | None:
         return _("sự kiện đầu tiên là “{kind}”, không phải “{received}”").format(
             kind=_label(first.kind), received=EventKind.RECEIVED.label
         )
-    if first.at != history.received_at:
-        return _("sự kiện tiếp nhận lúc {event}, hồ sơ ghi tiếp nhận lúc {dossier}").format(
-            event=show(first.at), dossier=show(history.received_at)
-        )
+    receipt = first.at  # as corrected so far: each event is checked against the receipt then
     for event in history.steps[1:]:
         if event.kind == EventKind.RECEIVED.value:
             return _("sự kiện số {seq} là một lần tiếp nhận thứ hai").format(seq=event.seq)
-        if event.at < history.received_at:
+        corrected = _corrected_receipt(event)
+        if corrected is not None:
+            receipt = corrected
+        elif event.at < receipt:
             return _("sự kiện số {seq} ({at}) trước thời điểm tiếp nhận").format(
                 seq=event.seq, at=show(event.at)
             )
+    if receipt != history.received_at:
+        return _("sự kiện tiếp nhận lúc {event}, hồ sơ ghi tiếp nhận lúc {dossier}").format(
+            event=show(receipt), dossier=show(history.received_at)
+        )
     return None
+
+
+def _corrected_receipt(event: Step) -> datetime | None:
+    """The new receipt time an ``updated`` event of `tthc dossier correct` gives, if any."""
+    if event.kind != EventKind.UPDATED.value or event.field != "received_at":
+        return None
+    try:
+        return datetime.fromisoformat(event.new_value or "")
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,8 +341,14 @@ def _update(
     """Bring a stored dossier to what the file says; every change is an audited event."""
     stored = {"procedure": existing.procedure_code, "received_at": existing.received_at}
     reason = "không sửa được bằng nhập tệp: trường này quyết định hạn giải quyết"
+    hint = "; sửa từng hồ sơ bằng tthc dossier correct"
     fixed = [
-        RowError(record.line, layout.column_name(name), _value(record, name), reason)
+        RowError(
+            record.line,
+            layout.column_name(name),
+            _value(record, name),
+            reason + (hint if name in ("procedure", "received_at") else ""),
+        )
         for name in FIXED
         if getattr(record, name) != stored.get(name, getattr(existing, name, None))
     ]

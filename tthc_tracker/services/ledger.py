@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from tthc_tracker.domain.calendar import WorkCalendar, forecast_note
 from tthc_tracker.domain.catalog import Procedure, code, email_address, one_line, required
@@ -24,6 +25,7 @@ from tthc_tracker.domain.errors import (
     ChronologyError,
     EmptyFieldError,
     FutureTimeError,
+    NothingToCorrectError,
     TransitionError,
 )
 from tthc_tracker.domain.supplement import notes as supplement_notes
@@ -470,3 +472,117 @@ def recompute_in(
                 )
             )
     return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """What a clerk corrects on a dossier entered wrongly; None: unchanged."""
+
+    received_at: datetime | None = None
+    procedure: str | None = None
+    applicant_name: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    summary: str | None = None
+
+
+_TYPED = {
+    "applicant_name": ("--applicant", 200),
+    "id_number": ("--id-number", 40),
+    "address": ("--address", 500),
+    "phone": ("--phone", 40),
+    "summary": ("--summary", 2000),
+}
+"""The typed fields a correction may change, with their options and longest lengths (as
+`dossier add` checks them)."""
+
+
+def correct(
+    db: Database,
+    calendars: Calendars,
+    dossier_code: str,
+    correction: Correction,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> DossierView:
+    """Correct what was entered wrongly (`tthc dossier correct`)."""
+    return db.run(
+        lambda repo: correct_in(repo, calendars, dossier_code, correction, reason, actor, now)
+    )
+
+
+def correct_in(
+    repo: Repository,
+    calendars: Calendars,
+    dossier_code: str,
+    correction: Correction,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> DossierView:
+    """One ``updated`` event per changed field (old and new value, the reason), then the due
+    times replayed from the corrected receipt and procedure (``due_recomputed`` events). A
+    receipt may not move after the dossier's first step, nor into the future."""
+    clean_reason = required(reason, "--reason")
+    dossier = repo.get_dossier(dossier_code, lock=True)  # held until the commit
+    history = [e.event for e in repo.events(dossier_code)]
+    changes: list[tuple[str, str | None, str | None]] = []
+    texts: dict[str, Any] = {}
+    for name, value in _typed_values(correction):
+        if value != getattr(dossier, name):
+            changes.append((name, getattr(dossier, name), value))
+            texts[name] = value
+    after = replace(dossier, **texts)
+    if correction.procedure is not None:
+        chosen = code(correction.procedure, "--procedure")
+        repo.get_procedure(chosen)  # it must exist
+        if chosen != dossier.procedure_code:
+            changes.append(("procedure", dossier.procedure_code, chosen))
+            after = replace(after, procedure_code=chosen)
+    if correction.received_at is not None:
+        received = _corrected_receipt(correction.received_at, history, now)
+        if received != dossier.received_at:
+            changes.append(("received_at", iso(dossier.received_at), iso(received)))
+            after = replace(after, received_at=received)
+    if not changes:
+        raise NothingToCorrectError(dossier_code)
+    last_at = max(e.at for e in history if e.kind not in BOOKKEEPING)
+    at = max(last_at, after.received_at)  # never before the (corrected) receipt
+    events = [Event(EventKind.UPDATED, at, clean_reason, n, old, new) for n, old, new in changes]
+    calendar = _calendar(repo, calendars, dossier.processing_agency)
+    deadline = _deadline(calendar, repo.get_procedure(after.procedure_code), after, history)
+    after = replace(after, original_due_at=deadline.legal_due_at, due_at=deadline.due_at)
+    why = f"tính lại theo thông tin đã sửa: {clean_reason}"
+    recomputed = [replace(e, reason=why) for e in _due_events(dossier, deadline, at)]
+    saved = repo.save_dossier(dossier, after, [*events, *recomputed], actor, now)
+    return _view(repo, calendar, saved, now)
+
+
+def _typed_values(correction: Correction) -> list[tuple[str, str]]:
+    """The typed fields given, checked as `dossier add` checks them."""
+    values = []
+    for name, (option, longest) in _TYPED.items():
+        value = getattr(correction, name)
+        if value is not None:
+            clean = one_line(value, option, longest)
+            values.append((name, required(clean, option) if name == "applicant_name" else clean))
+    if correction.email is not None:
+        values.append(("email", email_address(correction.email, "--email")))
+    return values
+
+
+def _corrected_receipt(value: datetime, history: list[Event], now: datetime) -> datetime:
+    received = value.replace(microsecond=0)
+    if received > now:
+        raise FutureTimeError("--received", show(received), show(now))
+    steps = [
+        e for e in history if e.kind not in BOOKKEEPING | {EventKind.RECEIVED, EventKind.UPDATED}
+    ]
+    if steps:
+        first = min(steps, key=lambda e: e.at)
+        if received > first.at:
+            raise ChronologyError("--received", show(received), first.kind.label, show(first.at))
+    return received

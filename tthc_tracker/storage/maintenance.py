@@ -262,6 +262,8 @@ def chains(connection: Connection) -> Iterator[History]:
             event_table.c.kind,
             event_table.c.at,
             event_table.c.reason,
+            event_table.c.field,
+            event_table.c.new_value,
         )
         .order_by(event_table.c.dossier_id, event_table.c.seq)
         .execution_options(**STREAM)
@@ -273,7 +275,16 @@ def chains(connection: Connection) -> Iterator[History]:
             steps: list[Step] = []
             while pending is not None and pending.dossier_id <= d.id:
                 if pending.dossier_id == d.id:
-                    steps.append(Step(pending.seq, pending.kind, pending.at, pending.reason))
+                    steps.append(
+                        Step(
+                            pending.seq,
+                            pending.kind,
+                            pending.at,
+                            pending.reason,
+                            pending.field,
+                            pending.new_value,
+                        )
+                    )
                 pending = next(stream, None)
             yield History(
                 d.code,

@@ -502,6 +502,8 @@ class Repository:
         """
         dossier_id = self._dossier_id(before.code)
         values = {name: getattr(after, name) for name in _DOSSIER_FIELDS if name != "code"}
+        if after.procedure_code != before.procedure_code:  # a correction (tthc dossier correct)
+            values["procedure_id"] = self._procedure_entry(after.procedure_code)[0]
         values.update(
             status=after.status.value,
             channel=after.channel.value,
