@@ -145,6 +145,11 @@ def test_a_letter_issued_after_the_period_does_not_count_in_it(
     assert report.late[0].letter_number is None
     issued_in_time = late._replace(letter_issued_at=datetime(2026, 10, 5, 9, tzinfo=LOCAL_TZ))
     assert build_report([issued_in_time], OCTOBER, calendars).total.late_with_apology == 1
+    # the period ends at 15/10 00:00: a letter of that instant belongs to the next one
+    at_the_end = late._replace(letter_issued_at=OCTOBER.end)
+    assert build_report([at_the_end], OCTOBER, calendars).total.late_with_apology == 0
+    just_before = late._replace(letter_issued_at=OCTOBER.end - timedelta(seconds=1))
+    assert build_report([just_before], OCTOBER, calendars).total.late_with_apology == 1
 
 
 def test_rescheduled_and_met_counts_only_late_dossiers(
@@ -160,9 +165,10 @@ def test_rescheduled_and_met_counts_only_late_dossiers(
     )  # fmt: skip
     kept = early._replace(code="R2", completed_at=datetime(2026, 10, 8, 9, tzinfo=LOCAL_TZ))
     missed = early._replace(code="R3", completed_at=datetime(2026, 10, 12, 9, tzinfo=LOCAL_TZ))
-    total = build_report([early, kept, missed], OCTOBER, calendars).total
-    assert (total.resolved_early, total.resolved_late) == (1, 2)
-    assert total.rescheduled_met_new_date == 1
+    at_the_new_time = early._replace(code="R4", completed_at=new)  # kept, to the minute
+    total = build_report([early, kept, missed, at_the_new_time], OCTOBER, calendars).total
+    assert (total.resolved_early, total.resolved_late) == (1, 3)
+    assert total.rescheduled_met_new_date == 2
 
 
 def test_no_resolved_dossier_means_no_rate(calendars: dict[str, WorkCalendar]) -> None:

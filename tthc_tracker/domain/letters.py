@@ -82,10 +82,11 @@ def _working_days_before(calendar: WorkCalendar, day: date, count: int) -> date:
     return day
 
 
-def is_late_apology(
-    calendar: WorkCalendar, original_due_at: datetime, issued_at: datetime, lead_days: int = 1
-) -> bool:
-    return local(issued_at).date() > apology_deadline(calendar, original_due_at, lead_days)
+def is_late_apology(deadline: date, issued_at: datetime, recorded_at: datetime) -> bool:
+    """Issued, or entered in the ledger, after the apology deadline date (xin lỗi muộn, ND 118
+    Art. 19.6): the ledger vouches only for the day it learnt of a letter, whatever date the
+    letter bears."""
+    return max(local(issued_at).date(), local(recorded_at).date()) > deadline
 
 
 def _honorific_word(kind: ApplicantKind, honorific: Honorific) -> str:

@@ -37,6 +37,7 @@ from tthc_tracker.domain.letters import (
     LetterStatus,
     Template,
     apology_deadline,
+    is_late_apology,
     letter_fields,
     notice_subject,
     notice_text,
@@ -349,8 +350,7 @@ def _write(
             new_due,
             dossier.original_due_at,
             deadline,
-            # recorded after its deadline, it is late whatever date it bears
-            max(issued_on, local(now).date()) > deadline,
+            is_late_apology(deadline, at, now),
             at,
             path,
             sha,
