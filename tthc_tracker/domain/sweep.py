@@ -11,7 +11,7 @@ from enum import StrEnum
 from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.dossier import Dossier, Status
 from tthc_tracker.domain.letters import apology_deadline
-from tthc_tracker.domain.supplement import answer_by, applies
+from tthc_tracker.domain.supplement import SupplementRules, answer_by
 from tthc_tracker.domain.times import local
 
 
@@ -121,11 +121,13 @@ def classify_awaiting(
     received_at: datetime,
     requested_at: datetime,
     calendar: WorkCalendar,
+    rules: SupplementRules,
     as_of: datetime,
 ) -> Flag | None:
     """A dossier awaiting its supplement: flagged once the applicant's 15 days are over (for
-    a dossier under ND 118: see domain/supplement.py)."""
-    if not applies(received_at):
+    a dossier under a version of the rule: see domain/supplement.py)."""
+    rule = rules.for_receipt(received_at)
+    if rule is None:
         return None
-    end = answer_by(calendar, requested_at)
+    end = answer_by(calendar, rule, requested_at)
     return Flag(code, FlagKind.SUPPLEMENT_EXPIRED, end) if as_of > end else None

@@ -1,4 +1,5 @@
-"""Working calendars built from their three layers, one per set of office hours."""
+"""Working calendars built from their three layers, one per set of office hours, with the
+law's supplement limits (``data/rules.toml``) beside them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 from tthc_tracker.domain.calendar import DayRule, OfficeHours, WorkCalendar, merge_rules
 from tthc_tracker.domain.catalog import DEFAULT_OFFICE_HOURS, Agency
+from tthc_tracker.domain.supplement import SupplementRules
 from tthc_tracker.storage.calendar_data import ShippedCalendar, load_shipped, package_rules
 from tthc_tracker.storage.db import Database
+from tthc_tracker.storage.rules_data import RULES_FILE, load_rules
 
 CALENDAR_FILE = "calendar.toml"
 
@@ -19,6 +22,7 @@ class Calendars:
 
     base: WorkCalendar
     shipped: ShippedCalendar
+    supplement: SupplementRules
     _by_hours: dict[OfficeHours, WorkCalendar] = field(default_factory=dict)
 
     def for_hours(self, hours: OfficeHours) -> WorkCalendar:
@@ -41,7 +45,7 @@ def build_calendars(
     hours = OfficeHours.parse(DEFAULT_OFFICE_HOURS)
     announced = frozenset(shipped.announced)  # the years data/calendar.toml vouches for
     base = WorkCalendar(rules, first_year, last_year, hours, announced=announced)
-    return Calendars(base, shipped)
+    return Calendars(base, shipped, load_rules(data_dir / RULES_FILE))
 
 
 def load_calendars(db: Database, data_dir: Path, first_year: int, last_year: int) -> Calendars:

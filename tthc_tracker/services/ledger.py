@@ -28,8 +28,8 @@ from tthc_tracker.domain.errors import (
     NothingToCorrectError,
     TransitionError,
 )
+from tthc_tracker.domain.supplement import SupplementRules, supplement_requests
 from tthc_tracker.domain.supplement import notes as supplement_notes
-from tthc_tracker.domain.supplement import supplement_requests
 from tthc_tracker.domain.timeliness import (
     Timeliness,
     classify_finished,
@@ -111,7 +111,7 @@ def add_dossier(
     def work(repo: Repository) -> DossierView:
         dossier, events = receive_in(repo, calendars, typed, actor, now)
         calendar = _calendar(repo, calendars, dossier.processing_agency)
-        return _view(repo, calendar, dossier, now, events)
+        return _view(repo, calendars.supplement, calendar, dossier, now, events)
 
     return db.run(work)
 
@@ -155,6 +155,7 @@ def receive_in(
 
 def _view(
     repo: Repository,
+    rules: SupplementRules,
     calendar: WorkCalendar,
     dossier: Dossier,
     as_of: datetime,
@@ -190,7 +191,7 @@ def _view(
             timeliness = Timeliness.OVERDUE
             remaining += f" (đã quá hạn từ {show(dossier.original_due_at)})"
     requests = supplement_requests(
-        calendar, dossier.received_at, procedure.cutoff, [e.event for e in events]
+        calendar, rules, dossier.received_at, procedure.cutoff, [e.event for e in events]
     )
     notes = tuple(supplement_notes(requests, as_of)) if requests else ()
     forecast = calendar.forecast_years(dossier.received_at, dossier.due_at)
@@ -228,7 +229,8 @@ def view_in(
     repo: Repository, calendars: Calendars, dossier: Dossier, as_of: datetime
 ) -> DossierView:
     """The view of ``dossier`` as read in the caller's transaction."""
-    return _view(repo, _calendar(repo, calendars, dossier.processing_agency), dossier, as_of)
+    calendar = _calendar(repo, calendars, dossier.processing_agency)
+    return _view(repo, calendars.supplement, calendar, dossier, as_of)
 
 
 def list_dossiers(
@@ -248,7 +250,13 @@ def list_dossiers(
             statuses = [Status.IN_PROGRESS] if status in (None, Status.IN_PROGRESS) else []
         found = repo.list_dossiers(statuses, agency, as_of if overdue else None)
         return [
-            _view(repo, _calendar(repo, calendars, d.processing_agency), d, as_of)
+            _view(
+                repo,
+                calendars.supplement,
+                _calendar(repo, calendars, d.processing_agency),
+                d,
+                as_of,
+            )
             for d in found
             if d.received_at <= as_of
         ]
@@ -260,7 +268,13 @@ def search_dossiers(
     """Dossiers by applicant name, code or phone, case and marks ignored; best first."""
     with db.transaction() as repo:
         return [
-            _view(repo, _calendar(repo, calendars, d.processing_agency), d, as_of)
+            _view(
+                repo,
+                calendars.supplement,
+                _calendar(repo, calendars, d.processing_agency),
+                d,
+                as_of,
+            )
             for d in repo.search_dossiers(text, limit)
         ]
 
@@ -297,7 +311,7 @@ def _apply(
     # An event that records a due time itself (the extension) needs no second record of it.
     recomputed = [e for e in _due_events(dossier, deadline, event.at) if e.field != event.field]
     saved = repo.save_dossier(dossier, after, [event, *recomputed], actor, now)
-    return _view(repo, calendar, saved, now)
+    return _view(repo, calendars.supplement, calendar, saved, now)
 
 
 def _transition_maker(kind: EventKind, at: datetime, reason: str) -> EventMaker:
@@ -558,7 +572,7 @@ def correct_in(
     why = f"tính lại theo thông tin đã sửa: {clean_reason}"
     recomputed = [replace(e, reason=why) for e in _due_events(dossier, deadline, at)]
     saved = repo.save_dossier(dossier, after, [*events, *recomputed], actor, now)
-    return _view(repo, calendar, saved, now)
+    return _view(repo, calendars.supplement, calendar, saved, now)
 
 
 def _typed_values(correction: Correction) -> list[tuple[str, str]]:

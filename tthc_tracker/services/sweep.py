@@ -128,7 +128,9 @@ def _find(
         repo.workflow.awaiting_supplement_rows(), key=lambda r: r[2]
     ):
         calendar = calendars_by_id[agency_id]
-        flag = classify_awaiting(code, received_at, requested_at, calendar, as_of)
+        flag = classify_awaiting(
+            code, received_at, requested_at, calendar, calendars.supplement, as_of
+        )
         if flag is not None:
             flags.append(flag)
             waiting = Candidate(
