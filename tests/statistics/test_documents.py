@@ -100,6 +100,7 @@ def test_late_sheet(written: dict[str, Path]) -> None:
     assert sheet.cell(late, 6).value == wall_clock  # Excel has no zones: Vietnamese time
     assert sheet.cell(late, 6).number_format == "dd/mm/yyyy hh:mm"
     assert sheet.cell(late, 8).value == "Quá 1 phút"
+    assert sheet.cell(late, 4).value == "ỦY BAN NHÂN DÂN XÃ A"
     assert sheet.cell(late, 10).value == "chưa xin lỗi"
     assert sheet.cell(rows[D_OVERDUE], 7).value == "Chưa xong (hết kỳ)"
     assert sheet.cell(rows[D_OVERDUE], 9).value == 38.0  # working hours late at period end
@@ -140,7 +141,10 @@ def test_extras_sheet(written: dict[str, Path]) -> None:
     assert sheet.cell(last, 9).number_format == "0.00%"
     assert sheet.cell(last, 10).value == pytest.approx(0.6875)
     assert sheet.cell(last, 11).value == 4.93
-    assert [sheet.cell(r, 1).value for r in range(4, last)] == ["PHUONG-B", "XA-A"]
+    assert [sheet.cell(r, 1).value for r in range(4, last)] == [  # by name, not by code
+        "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG B",
+        "ỦY BAN NHÂN DÂN XÃ A",
+    ]
     _prints_on_a4_landscape_with_its_heading(sheet, "$3:$3")
 
 
@@ -161,6 +165,7 @@ def test_word_report(written: dict[str, Path]) -> None:
     assert total[2:] == [str(EXPECTED_TOTAL[key]) for key in FORM_KEYS]
     codes = [row.cells[1].text for row in late.rows[1:]]
     assert len(codes) == 5 and D_OVERDUE in codes
+    assert {row.cells[3].text for row in late.rows[1:]} == {"ỦY BAN NHÂN DÂN XÃ A"}
     fonts = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
     assert {fonts.get(qn(f"w:{s}")) for s in ("ascii", "hAnsi", "eastAsia", "cs")} == {
         "Times New Roman"

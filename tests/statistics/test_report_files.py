@@ -81,3 +81,21 @@ def test_serve_registers_the_stats_job_and_catches_up(
     assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
     assert (env / "outbox" / "thong-ke" / "2026-11" / "bieu06-2026-11.xlsx").exists()
     assert any(line.startswith("Thống kê kỳ 2026-11") for line in logs)
+
+
+def test_the_lists_name_agencies_by_short_name_else_with_their_parent(
+    app: App, stats_ledger: Runner
+) -> None:
+    from tthc_tracker.services.report_files import agency_names
+
+    ok_add = stats_ledger("agency", "add", "HCC-X", "--name", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+                          "--parent", "ỦY BAN NHÂN DÂN XÃ X")  # fmt: skip
+    assert ok_add.code == 0, ok_add.err
+    short = ("--short-name", "Sở Tư pháp tỉnh X")
+    ok_add = stats_ledger("agency", "add", "STP-X", "--name", "SỞ TƯ PHÁP",
+                          "--parent", "UBND TỈNH X", *short)  # fmt: skip
+    assert ok_add.code == 0, ok_add.err
+    names = agency_names(app.db)
+    assert names["HCC-X"] == "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG — ỦY BAN NHÂN DÂN XÃ X"
+    assert names["STP-X"] == "Sở Tư pháp tỉnh X"
+    assert names["XA-A"] == "ỦY BAN NHÂN DÂN XÃ A"

@@ -3,7 +3,7 @@ slots and vi-VN (the letters' set-up), Biểu 06, the figures beyond it, the lat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import docx
@@ -147,7 +147,7 @@ def _form(document: DocxDocument, report: Report) -> None:
         _counts_cells(row.cells, label, counts, bold)
 
 
-def _late(document: DocxDocument, report: Report) -> None:
+def _late(document: DocxDocument, report: Report, names: Mapping[str, str]) -> None:
     _line(document, f"DANH SÁCH HỒ SƠ TRỄ HẠN ({len(report.late)})", bold=True)
     if not report.late:
         _line(document, "Không có hồ sơ trễ hạn trong kỳ.", italic=True)
@@ -162,7 +162,7 @@ def _late(document: DocxDocument, report: Report) -> None:
             str(index),
             entry.code,
             entry.procedure,
-            entry.agency,
+            names.get(entry.agency, entry.agency),
             entry.applicant,
             show(entry.original_due_at),
             finished,
@@ -175,8 +175,15 @@ def _late(document: DocxDocument, report: Report) -> None:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
-def write_docx(report: Report, path: Path, scope: str, chart: Path | None = None) -> Path:
-    """The report of ``report`` for ``scope`` (the reporting unit); ``chart``: a PNG to add."""
+def write_docx(
+    report: Report,
+    path: Path,
+    scope: str,
+    chart: Path | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Path:
+    """The report of ``report`` for ``scope`` (the reporting unit); ``chart``: a PNG to add;
+    ``names``: how the late list names each agency code (default: the code)."""
     document = _new_document(f"{FORM_NUMBER} — {report.period.name}")
     _line(document, FORM_NUMBER, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, size=12)
     _line(document, f"ĐƠN VỊ BÁO CÁO: {scope}", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -192,7 +199,7 @@ def write_docx(report: Report, path: Path, scope: str, chart: Path | None = None
     if chart is not None:
         document.add_picture(str(chart), width=Mm(250))
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _late(document, report)
+    _late(document, report, names or {})
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path

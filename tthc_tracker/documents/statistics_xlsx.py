@@ -8,7 +8,7 @@ dossiers; sheet 3 the figures beyond the form, per agency and in total.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -186,7 +186,7 @@ def _naive_local(instant: datetime) -> datetime:
     return local(instant).replace(tzinfo=None)
 
 
-def late_sheet(sheet: Worksheet, report: Report) -> None:
+def late_sheet(sheet: Worksheet, report: Report, names: Mapping[str, str]) -> None:
     last = get_column_letter(len(LATE_HEADINGS))
     title = f"DANH SÁCH HỒ SƠ TRỄ HẠN — {report.period.name} ({report.period.dates_text()})"
     _merged(sheet, f"A1:{last}1", title, _font(bold=True, size=13))
@@ -199,7 +199,7 @@ def late_sheet(sheet: Worksheet, report: Report) -> None:
             index,
             entry.code,
             entry.procedure,
-            entry.agency,
+            names.get(entry.agency, entry.agency),
             entry.applicant,
             _naive_local(entry.original_due_at),
             finished,
@@ -251,7 +251,7 @@ def _extra_row(sheet: Worksheet, row: int, name: str, counts: Counts, bold: bool
             cell.number_format = COUNT_FORMAT
 
 
-def extras_sheet(sheet: Worksheet, report: Report) -> None:
+def extras_sheet(sheet: Worksheet, report: Report, names: Mapping[str, str]) -> None:
     last = get_column_letter(len(EXTRA_HEADINGS))
     title = f"CHỈ SỐ BỔ SUNG (NGOÀI BIỂU 06) — {report.period.name}"
     _merged(sheet, f"A1:{last}1", title, _font(bold=True, size=13))
@@ -259,7 +259,7 @@ def extras_sheet(sheet: Worksheet, report: Report) -> None:
     sheet.row_dimensions[3].height = 48
     row = 4
     for table in report.agencies:
-        _extra_row(sheet, row, table.agency, table.total, bold=False)
+        _extra_row(sheet, row, names.get(table.agency, table.agency), table.total, bold=False)
         row += 1
     _extra_row(sheet, row, TOTAL, report.total, bold=True)
     for data_row in range(4, row + 1):
@@ -268,12 +268,15 @@ def extras_sheet(sheet: Worksheet, report: Report) -> None:
     _print_setup(sheet, "3:3")
 
 
-def write_xlsx(report: Report, path: Path, scope: str) -> Path:
-    """The workbook of ``report``; ``scope`` is the reporting unit's name for the header."""
+def write_xlsx(
+    report: Report, path: Path, scope: str, names: Mapping[str, str] | None = None
+) -> Path:
+    """The workbook of ``report``; ``scope`` is the reporting unit's name for the header;
+    ``names``: how the lists name each agency code (default: the code)."""
     workbook = Workbook()
     form_sheet(workbook.active, report, scope)
-    late_sheet(workbook.create_sheet("Hồ sơ trễ hạn"), report)
-    extras_sheet(workbook.create_sheet("Chỉ số bổ sung"), report)
+    late_sheet(workbook.create_sheet("Hồ sơ trễ hạn"), report, names or {})
+    extras_sheet(workbook.create_sheet("Chỉ số bổ sung"), report, names or {})
     workbook.properties.creator = "tthc-tracker"
     workbook.properties.title = f"{FORM_NUMBER} — {report.period.name}"
     path.parent.mkdir(parents=True, exist_ok=True)

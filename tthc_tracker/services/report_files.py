@@ -33,6 +33,17 @@ def scope_name(db: Database, agency: str | None) -> str:
         return repo.get_agency(agency).name
 
 
+def agency_names(db: Database) -> dict[str, str]:
+    """How the report's lists name each agency: its short name ("Sở Tư pháp tỉnh An Giang"),
+    else its name with its parent body (several units are called "TRUNG TÂM PHỤC VỤ HÀNH
+    CHÍNH CÔNG")."""
+    with db.transaction() as repo:
+        return {
+            a.code: a.short_name or (f"{a.name} — {a.parent}" if a.parent else a.name)
+            for a in repo.list_agencies()
+        }
+
+
 def write_report_files(
     db: Database,
     report: Report,
@@ -43,14 +54,14 @@ def write_report_files(
     chart: Path | None = None,
 ) -> list[Path]:
     """Write the files asked for; the Word report embeds the chart when one is written too."""
-    scope = scope_name(db, report.agency)
+    scope, names = scope_name(db, report.agency), agency_names(db)
     written = []
     if chart is not None:
         written.append(write_chart(report, series, chart))
     if xlsx is not None:
-        written.append(write_xlsx(report, xlsx, scope))
+        written.append(write_xlsx(report, xlsx, scope, names))
     if docx is not None:
-        written.append(write_docx(report, docx, scope, chart))
+        written.append(write_docx(report, docx, scope, chart, names))
     return written
 
 
