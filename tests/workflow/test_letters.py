@@ -7,6 +7,8 @@ deadline Fri 06/03. The clock stays at Fri 27/11/2026 10:00 unless a test moves 
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 from pathlib import Path
 from typing import Any
@@ -202,7 +204,16 @@ def test_a_letter_entered_after_its_deadline_is_late_whatever_date_it_bears(
     assert "(xin lỗi muộn)" in shown and "Vào sổ: 10/03/2026 10:00" in shown
     # the letter itself bears the date it was signed; the citizen's notice is in today's folder
     assert "ngày 06 tháng 3 năm 2026" in document_text(Path(letter["path"]))
-    assert [p.parent.parent.name for p in (env / "outbox").rglob("*.eml")] == ["2026-03-10"]
+    [eml] = (env / "outbox").rglob("*.eml")
+    assert eml.parent.parent.name == "2026-03-10"
+    # no e-mail address: no "To", and a first line telling the clerk how to reach the citizen
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["To"] is None
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().startswith(
+        "[Cho cán bộ một cửa: công dân chưa có thư điện tử; điện thoại: —; địa chỉ: —."
+    )
 
 
 def test_a_letter_entered_late_but_within_its_deadline_is_on_time(

@@ -286,13 +286,18 @@ def notify(
         )
     sender = smtp.sender if smtp else "tthc-tracker@localhost"
     attachment = mail.Attachment(Path(letter.path or ""), *mail.DOCX)
-    message = mail.compose(
-        sender,
-        dossier.email or "(chưa có thư điện tử)",
-        notice_subject(fields),
-        notice_text(fields),
-        (attachment,),
-    )
+    text = notice_text(fields)
+    if not dossier.email:  # kept for the clerk, who tells the citizen another way
+        text = (
+            _(
+                "[Cho cán bộ một cửa: công dân chưa có thư điện tử; điện thoại: {phone}; địa "
+                "chỉ: {address}. Hãy báo cho công dân bằng cách khác (điện thoại, tin nhắn, "
+                "trực tiếp).]"
+            ).format(phone=dossier.phone or "—", address=dossier.address or "—")
+            + "\n\n"
+            + text
+        )
+    message = mail.compose(sender, dossier.email, notice_subject(fields), text, (attachment,))
     problem = ""
     if smtp is not None and dossier.email:
         try:
