@@ -141,9 +141,12 @@ def test_demo_builds_a_fresh_ledger_and_prints_the_overdue_list(
     assert str(database) in result.out
     counts = row_counts(demo_ledger := Ledger("sqlite", f"sqlite:///{database}", path=database))
     assert counts["dossier"] == 40
-    assert counts["agency"] > 1
-    assert counts["procedure"] > 1
-    assert counts["dossier_event"] >= 40
+    data = Path(__file__).parents[2] / "data"
+    for table, name in (("agency", "agencies.csv"), ("procedure", "procedures.csv")):
+        lines = (data / name).read_text(encoding="utf-8-sig").splitlines()
+        assert counts[table] == len(lines) - 1, table  # every row of the sample catalogue
+    assert (counts["agency"], counts["procedure"]) == (6, 35)  # as README.md says
+    assert counts["dossier_event"] > counts["dossier"]  # receipts, and the steps after them
 
     url = f"sqlite:///{database}"
     overdue = json.loads(ok(cli("dossier", "list", "--overdue", "--json", db=url)).out)
