@@ -93,6 +93,23 @@ def _deadline(
     )
 
 
+_TYPED = {
+    "applicant_name": ("--applicant", 200),
+    "id_number": ("--id-number", 40),
+    "address": ("--address", 500),
+    "phone": ("--phone", 40),
+    "summary": ("--summary", 2000),
+}
+"""The typed fields of a dossier with their options and longest lengths (`dossier add`,
+`dossier correct`)."""
+
+
+def _typed(name: str, value: str) -> str:
+    """A typed field as `dossier add` and `dossier correct` accept it."""
+    option, longest = _TYPED[name]
+    return one_line(value, option, longest)
+
+
 def add_dossier(
     db: Database, calendars: Calendars, new: NewDossier, actor: str, now: datetime
 ) -> DossierView:
@@ -100,12 +117,12 @@ def add_dossier(
 
     typed = replace(
         new,
-        applicant=one_line(new.applicant, "--applicant", 200),
-        id_number=one_line(new.id_number, "--id-number", 40),
-        address=one_line(new.address, "--address", 500),
-        phone=one_line(new.phone, "--phone", 40),
+        applicant=_typed("applicant_name", new.applicant),
+        id_number=_typed("id_number", new.id_number),
+        address=_typed("address", new.address),
+        phone=_typed("phone", new.phone),
         email=email_address(new.email, "--email"),
-        summary=one_line(new.summary, "--summary", 2000),
+        summary=_typed("summary", new.summary),
     )
 
     def work(repo: Repository) -> DossierView:
@@ -502,17 +519,6 @@ class Correction:
     summary: str | None = None
 
 
-_TYPED = {
-    "applicant_name": ("--applicant", 200),
-    "id_number": ("--id-number", 40),
-    "address": ("--address", 500),
-    "phone": ("--phone", 40),
-    "summary": ("--summary", 2000),
-}
-"""The typed fields a correction may change, with their options and longest lengths (as
-`dossier add` checks them)."""
-
-
 def correct(
     db: Database,
     calendars: Calendars,
@@ -578,10 +584,10 @@ def correct_in(
 def _typed_values(correction: Correction) -> list[tuple[str, str]]:
     """The typed fields given, checked as `dossier add` checks them."""
     values = []
-    for name, (option, longest) in _TYPED.items():
+    for name, (option, _longest) in _TYPED.items():
         value = getattr(correction, name)
         if value is not None:
-            clean = one_line(value, option, longest)
+            clean = _typed(name, value)
             values.append((name, required(clean, option) if name == "applicant_name" else clean))
     if correction.email is not None:
         values.append(("email", email_address(correction.email, "--email")))
