@@ -39,6 +39,7 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    reporting_unit: str = ""  # TTHC_REPORTING_UNIT: who reports for all agencies together
     first_year: int = 2015  # oldest receipts the calendar covers (ND 61/2018 era included)
     years_ahead: int = 10  # the calendar reaches this many years past the current one
 
@@ -60,6 +61,7 @@ class Settings:
             smtp_user=os.environ.get("TTHC_SMTP_USER", ""),
             smtp_password=os.environ.get("TTHC_SMTP_PASSWORD", ""),
             smtp_starttls=os.environ.get("TTHC_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            reporting_unit=" ".join(os.environ.get("TTHC_REPORTING_UNIT", "").split()),
         )
 
 

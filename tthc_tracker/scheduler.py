@@ -47,8 +47,9 @@ def run_digest(app: App, plan: Plan) -> list[digest.Delivery]:
 
 def run_stats(app: App, log: Callable[[str], None]) -> None:
     """Report files of the report periods that closed last, once (idempotent)."""
+    settings = app.settings
     for produced in report_files.produce_closed_reports(
-        app.db, app.calendars, app.settings.outbox_dir, app.clock()
+        app.db, app.calendars, settings.outbox_dir, app.clock(), settings.reporting_unit
     ):
         if produced.files:
             log(f"Thống kê kỳ {produced.period.label}: {', '.join(map(str, produced.files))}")

@@ -185,3 +185,25 @@ def test_chart_png(written: dict[str, Path]) -> None:
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1430, 572)
     assert len(data) > 20_000
+
+
+def test_the_reporting_unit_heads_a_report_of_every_agency(
+    written: dict[str, Path],
+    stats_ledger: Runner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """For all agencies together the header names ``TTHC_REPORTING_UNIT`` (the province);
+    without it, "TẤT CẢ CƠ QUAN, ĐƠN VỊ"; for one agency, its name."""
+    assert load_workbook(written["xlsx"])["Biểu 06"]["A1"].value == (
+        "ĐƠN VỊ BÁO CÁO: TẤT CẢ CƠ QUAN, ĐƠN VỊ"
+    )
+    monkeypatch.setenv("TTHC_REPORTING_UNIT", "  Ủy ban nhân dân tỉnh An Giang ")
+    province = tmp_path / "tinh.xlsx"
+    ok(stats_ledger("stats", "month", MONTH, "--xlsx", str(province)))
+    assert load_workbook(province)["Biểu 06"]["A1"].value == (
+        "ĐƠN VỊ BÁO CÁO: ỦY BAN NHÂN DÂN TỈNH AN GIANG"
+    )
+    one = tmp_path / "xa-a.xlsx"
+    ok(stats_ledger("stats", "month", MONTH, "--agency", "XA-A", "--xlsx", str(one)))
+    assert load_workbook(one)["Biểu 06"]["A1"].value == "ĐƠN VỊ BÁO CÁO: ỦY BAN NHÂN DÂN XÃ A"

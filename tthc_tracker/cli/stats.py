@@ -67,7 +67,13 @@ def _report(
                 statistics.trend(app.db, app.calendars, period, agency, now=now) if chart else []
             )
             written = write_report_files(
-                app.db, shown.report, series, xlsx=xlsx, docx=docx, chart=chart
+                app.db,
+                shown.report,
+                series,
+                xlsx=xlsx,
+                docx=docx,
+                chart=chart,
+                unit=app.settings.reporting_unit,
             )
     if json_output:
         print_json(report_data(shown))

@@ -25,10 +25,11 @@ ALL_AGENCIES = "TẤT CẢ CƠ QUAN, ĐƠN VỊ"
 OUTBOX_FOLDER = "thong-ke"
 
 
-def scope_name(db: Database, agency: str | None) -> str:
-    """The reporting unit as the form's header prints it."""
+def scope_name(db: Database, agency: str | None, unit: str = "") -> str:
+    """The reporting unit as the form's header prints it: the agency's name, else for all
+    agencies together ``unit`` (``TTHC_REPORTING_UNIT``, e.g. "UBND TỈNH AN GIANG")."""
     if agency is None:
-        return ALL_AGENCIES
+        return unit.upper() or ALL_AGENCIES
     with db.transaction() as repo:
         return repo.get_agency(agency).name
 
@@ -52,9 +53,11 @@ def write_report_files(
     xlsx: Path | None = None,
     docx: Path | None = None,
     chart: Path | None = None,
+    unit: str = "",
 ) -> list[Path]:
-    """Write the files asked for; the Word report embeds the chart when one is written too."""
-    scope, names = scope_name(db, report.agency), agency_names(db)
+    """Write the files asked for; the Word report embeds the chart when one is written too;
+    ``unit``: the reporting unit of a report of all agencies."""
+    scope, names = scope_name(db, report.agency, unit), agency_names(db)
     written = []
     if chart is not None:
         written.append(write_chart(report, series, chart))
@@ -84,7 +87,7 @@ class Produced:
 
 
 def produce_closed_reports(
-    db: Database, calendars: Calendars, outbox: Path, now: datetime
+    db: Database, calendars: Calendars, outbox: Path, now: datetime, unit: str = ""
 ) -> list[Produced]:
     """Write ``outbox/thong-ke/<period>/bieu06-<period>.xlsx|.docx|.png`` for the periods that
     closed last, once: a later run finds the files and writes nothing (a missed run is made
@@ -100,7 +103,7 @@ def produce_closed_reports(
         shown = statistics.show_report(db, calendars, period)
         series = statistics.trend(db, calendars, period)
         files = write_report_files(
-            db, shown.report, series, xlsx=paths[0], docx=paths[1], chart=paths[2]
+            db, shown.report, series, xlsx=paths[0], docx=paths[1], chart=paths[2], unit=unit
         )
         produced.append(Produced(period, files))
     return produced
