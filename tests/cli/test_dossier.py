@@ -444,6 +444,36 @@ def test_correct_a_mistyped_receipt_recomputes_the_due_time(seeded: Runner) -> N
     assert [d["code"] for d in found] == [CODE]
 
 
+def test_correct_prints_only_what_this_correction_changed(
+    seeded: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_dossier(seeded, CODE, "02/11/2026 09:00")
+    ok(seeded("dossier", "correct", CODE, "--phone", "0912345678", "--reason", "Ghi nhầm"))
+    monkeypatch.setenv("TTHC_NOW", "2026-11-27 10:05")
+    out = ok(seeded("dossier", "correct", CODE, "--address", "Số 3", "--reason", "Thiếu")).out
+    assert "Số 3" in out
+    assert "0912345678" not in out
+
+
+def test_explain_a_paused_dossier_of_calendar_days(seeded: Runner) -> None:
+    """15 days from Mon 02/11/2026: Tue 17/11 17:00; a pause of Tue 03/11 (8 working hours)
+    is shown on its day and made up on Wed 18/11, the new due day."""
+    add_dossier(seeded, CODE, "02/11/2026 09:00", procedure=P_15_DAYS)
+    act(seeded, "pause", CODE, "03/11/2026 07:00", "--reason", "Chờ xác minh")
+    act(seeded, "resume", CODE, "04/11/2026 07:00")
+    out = ok(seeded("dossier", "show", CODE, "--explain")).out
+    assert "Thứ Ba 03/11/2026: ngày thứ 1 (tính cả ngày nghỉ); tạm dừng 8 giờ" in out
+    assert "Thứ Ba 17/11/2026: ngày thứ 15 (tính cả ngày nghỉ) —" in out
+    assert (
+        "Thứ Tư 18/11/2026: sau ngày cuối của thời hạn: bù thời gian tạm dừng; "
+        "hạn trả: lúc 17:00" in out
+    )
+    assert "chuyển sang" not in out
+    days = show_json(seeded, CODE, "--explain")["explanation"]["days"]
+    assert [d["paused_seconds"] for d in days if d["paused_seconds"]] == [8 * 3600]
+    assert not any(d["moved"] for d in days)
+
+
 def test_correct_the_procedure_recomputes_the_due_time(seeded: Runner) -> None:
     add_dossier(seeded, CODE, "02/11/2026 09:00")
     ok(seeded("dossier", "correct", CODE, "--procedure", P_15_DAYS, "--reason", "Chọn nhầm"))
@@ -462,8 +492,9 @@ def test_correct_refusals_change_nothing(seeded: Runner) -> None:
     for args, fragments in (
         (
             ("--received", "05/11/2026 09:00", *why),
-            ("--received", "Xử lý xong", "04/11/2026 10:00"),
+            ("--received", "05/11/2026 09:00 muộn hơn bước “Xử lý xong” (04/11/2026 10:00)"),
         ),
+        (("--phone", "1", "--reason", "Ghi\nnhầm"), ("--reason", "xuống dòng")),
         (("--received", "01/12/2026 09:00", *why), ("--received", "muộn hơn thời điểm hiện tại")),
         (("--received", "02/11/2026 08:00", "--reason", " "), ("--reason",)),
         (("--received", "02/11/2026 09:00", *why), ("không có gì để sửa",)),

@@ -278,6 +278,36 @@ def test_restart_forgets_earlier_pauses_but_the_766_figure_keeps_them(cal: WorkC
     assert result.due_at_pause_method == at(2026, 3, 5, 11)  # +1 h pause +1 h supplement
 
 
+def test_a_supplement_asked_once_the_limit_is_used_up_restarts_nothing(cal: WorkCalendar) -> None:
+    """Mon 02/03 09:00 + 3 working days: Thu 05/03 09:00. A request on Fri 06/03 comes too
+    late: the dossier is late already, and a restart on its return (Mon 09/03) would make it
+    due Thu 12/03 and turn a late dossier into an early one."""
+    events = (ev(REQ, at(2026, 3, 6, 10), "x"), ev(GOT, at(2026, 3, 9, 9)))
+    result = due(cal, at(2026, 3, 2, 9), "3 ngày làm việc", events)
+    assert result.legal_due_at == at(2026, 3, 5, 9)
+    assert result.clock_running
+    assert result.due_at_pause_method is None
+    texts = [step.text for step in result.steps]
+    assert "Yêu cầu bổ sung khi đã hết thời hạn (05/03/2026 09:00): hồ sơ đã trễ hạn" in texts
+    assert "Nhận đủ hồ sơ bổ sung: không tính lại thời hạn đã hết" in texts
+    # exactly at the due time is already too late; a minute before still restarts
+    back = ev(GOT, at(2026, 3, 9, 9))
+    at_due = due(cal, at(2026, 3, 2, 9), "3 ngày làm việc", (ev(REQ, at(2026, 3, 5, 9)), back))
+    assert at_due.legal_due_at == at(2026, 3, 5, 9)
+    ask = ev(REQ, at(2026, 3, 5, 8, 59))
+    assert due(cal, at(2026, 3, 2, 9), "3 ngày làm việc", (ask, back)).legal_due_at == at(
+        2026, 3, 12, 9
+    )
+    # a pause before the request moved the due time: judged against the moved one
+    paused = (
+        ev(EventKind.PAUSED, at(2026, 3, 3, 9), "p"),
+        ev(EventKind.RESUMED, at(2026, 3, 4, 9)),
+        ev(REQ, at(2026, 3, 5, 10)),
+        ev(GOT, at(2026, 3, 9, 9)),
+    )
+    assert due(cal, at(2026, 3, 2, 9), "3 ngày làm việc", paused).legal_due_at == at(2026, 3, 12, 9)
+
+
 # --- pauses ---------------------------------------------------------------------------------
 
 PAUSE, RESUME = EventKind.PAUSED, EventKind.RESUMED
@@ -482,6 +512,27 @@ def test_explain_calendar_days_counts_every_day_after_the_receipt(
     if limit == "15 ngày":
         assert len(ranked) == 15
         assert {line.info.status for line in ranked[:4]} == {DayStatus.HOLIDAY, DayStatus.WEEKEND}
+
+
+def test_explain_calendar_days_shows_a_pause_and_what_it_adds(cal: WorkCalendar) -> None:
+    """One month from Fri 29/01/2027, last day Sun 28/02 (off): Mon 01/03 17:00. A pause of
+    Mon 22/02 (8 working hours) makes the due time Tue 02/03 17:00: 22/02 keeps its rank and
+    shows the pause, Mon 01/03 is the day the time moved to, Tue 02/03 is the made-up time."""
+    pause = (
+        ev(EventKind.PAUSED, at(2027, 2, 22, 7)),
+        ev(EventKind.RESUMED, at(2027, 2, 23, 7)),
+    )
+    result = due(cal, at(2027, 1, 29, 10), "1 tháng", pause)
+    assert result.legal_due_at == at(2027, 3, 2, 17)
+    limit = parse_limit("1 tháng")
+    lines = explain_calendar_days(cal, result.start, limit, result.legal_due_at, result.excluded)
+    by_day = {line.info.day: line for line in lines}
+    assert by_day[date(2027, 2, 22)].paused_seconds == 8 * 3600
+    assert by_day[date(2027, 2, 22)].calendar_day == 24
+    assert sum(line.paused_seconds for line in lines) == 8 * 3600
+    assert [line.info.day for line in lines if line.moved] == [date(2027, 3, 1)]
+    assert lines[-1].info.day == date(2027, 3, 2)
+    assert (lines[-1].calendar_day, lines[-1].moved) == (None, False)
 
 
 def test_explain_quoc_khanh_2026(cal: WorkCalendar) -> None:

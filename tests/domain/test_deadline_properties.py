@@ -268,6 +268,13 @@ def test_supplement_restart_is_never_earlier(
     original = compute_deadline(CALENDAR, limit, received, [], cutoff)
     restarted = compute_deadline(CALENDAR, limit, received, events, cutoff)
     assert restarted.legal_due_at >= original.legal_due_at
+    assert restarted.supplement_seconds == CALENDAR.working_between(requested, back)
+    assert restarted.clock_running
+    if requested >= original.legal_due_at:  # too late: nothing restarts, nothing moves
+        assert restarted.legal_due_at == original.legal_due_at
+        assert restarted.start == original.start
+        assert restarted.due_at_pause_method is None
+        return
     assert restarted.start == effective_start(CALENDAR, back, cutoff)
     assert restarted.legal_due_at == due_from(CALENDAR, restarted.start, limit)
     assert restarted.supplement_seconds == CALENDAR.working_between(requested, back)

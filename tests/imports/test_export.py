@@ -55,6 +55,30 @@ def test_export_import_export_gives_the_same_file(
     assert "0012" in first.read_text(encoding="utf-8-sig")
 
 
+def test_text_beginning_with_equals_stays_text_through_xlsx(
+    seeded: Runner, make_ledger: MakeLedger, seeded_template: Ledger, tmp_path: Path
+) -> None:
+    """openpyxl would store "=> …" as a formula: lost on the way back, or run by Excel."""
+    from openpyxl import load_workbook
+
+    header = [*HEADER, "TrichYeuHoSo", "DiaChi"]
+    row = ["F-1", P_3_DAYS, AGENCY_DEFAULT, "=HYPERLINK(\"x\")", "1", "02/11/2026 09:00",
+           "=> Cấp đổi giấy phép", "=SUM(1;2)"]  # fmt: skip
+    ok(seeded("import", "dossiers", str(write_csv(tmp_path / "in.csv", header, [row]))))
+    book = tmp_path / "one.xlsx"
+    ok(seeded("export", "dossiers", "--format", "xlsx", "-o", str(book)))
+    sheet = load_workbook(book).active
+    assert sheet is not None
+    assert {c.data_type for c in sheet[2] if isinstance(c.value, str)} == {"s"}
+    other = runner_for(make_ledger(seeded_template).url)
+    ok(other("import", "dossiers", str(book)))
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    ok(seeded("export", "dossiers", "-o", str(first)))
+    ok(other("export", "dossiers", "-o", str(second)))
+    assert second.read_bytes() == first.read_bytes()
+    assert "=> Cấp đổi giấy phép" in second.read_text(encoding="utf-8-sig")
+
+
 def test_export_filters_and_xlsx(seeded: Runner, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 

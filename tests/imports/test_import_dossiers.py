@@ -315,3 +315,49 @@ def test_a_name_on_two_lines_keeps_the_list_aligned(seeded: Runner, tmp_path: Pa
     listed = ok(seeded("dossier", "list")).out.splitlines()
     rows = [line for line in listed if line.startswith("H01-")]
     assert len(rows) == 2 and "Lê Thị Hà" in rows[1]
+
+
+def test_numbers_in_a_time_column(seeded: Runner, ledger_db: Ledger, tmp_path: Path) -> None:
+    """The portal's yyyyMMddHHmmss that Excel or JSON keeps as a number is read; another
+    number (a phone number in the wrong column, a year) is refused naming row, column, value."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(["N-1", P_3_DAYS, AGENCY_DEFAULT, NAME, 1, 20261102090000])
+    path = tmp_path / "so.xlsx"
+    book.save(path)
+    ok(seeded("import", "dossiers", str(path)))
+    assert show_json(seeded, "N-1")["received_at"] == "2026-11-02T09:00:00+07:00"
+    before = row_counts(ledger_db)
+    for number, file in ((912345678, "phone.xlsx"), (2026, "year.xlsx")):
+        sheet.cell(2, 1, f"N-{number}")
+        sheet.cell(2, 6, number)
+        book.save(tmp_path / file)
+        fails(seeded("import", "dossiers", str(tmp_path / file)), "NgayTiepNhan", str(number),
+              "không đọc được thời điểm")  # fmt: skip
+    data = [dict(zip(HEADER, ["N-J", P_3_DAYS, AGENCY_DEFAULT, NAME, "1", 1e300], strict=True))]
+    (tmp_path / "big.json").write_text(json.dumps(data), encoding="utf-8")
+    fails(seeded("import", "dossiers", str(tmp_path / "big.json")), "NgayTiepNhan", "1e+300")
+    assert row_counts(ledger_db) == before
+
+
+def test_a_quote_never_closed_is_refused_naming_its_line(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
+) -> None:
+    """A quote opening a cell and never closed would take in the rest of the file as that
+    cell: refused, naming the line; so is one closed only rows later."""
+    before = row_counts(ledger_db)
+    header = ",".join([*HEADER, "DiaChi"])
+    good = f"{','.join(ROW)},Số 1"
+    for name, third, fourth, line in (
+        ("open.csv", '"Số 12 đường B', ",".join(["H01-0003", *ROW[1:], "x"]), 3),
+        ("late.csv", '"Số 12 đường B', ",".join(["H01-0003", *ROW[1:], 'x"']), 3),
+    ):
+        row3 = ",".join(["H01-0002", *ROW[1:], third])
+        text = "\n".join([header, good, row3, fourth, ",".join(["H01-0004", *ROW[1:], "y"])])
+        (tmp_path / name).write_text(text + "\n", encoding="utf-8")
+        fails(seeded("import", "dossiers", str(tmp_path / name)), f"dòng {line}", "ngoặc kép")
+    assert row_counts(ledger_db) == before

@@ -75,6 +75,34 @@ def test_migrating_an_empty_database_gives_exactly_the_models_schema(engine: Eng
     assert set(inspect(engine).get_table_names()) >= TABLES
 
 
+def test_each_backend_gets_the_models_column_types(initialised: Runner, db_url: str) -> None:
+    """On PostgreSQL a time column must be ``timestamp with time zone`` exactly as the models
+    declare it (a plain ``timestamp`` would shift by the session's time zone)."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"include_object": in_models, "compare_type": True}
+            )
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+                warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expr")
+                diff = compare_metadata(context, SQLModel.metadata)
+        assert [d for d in diff if d[0][0] == "modify_type"] == []
+        times = {
+            (table, column["name"]): column["type"]
+            for table in ("letter", "dossier", "dossier_event")
+            for column in inspect(engine).get_columns(table)
+            if column["name"].endswith("_at")
+        }
+        assert ("letter", "recorded_at") in times
+        if engine.dialect.name == "postgresql":
+            naive = [name for name, kind in times.items() if not kind.timezone]
+            assert naive == []
+    finally:
+        engine.dispose()
+
+
 def test_the_late_finished_index_is_the_models_and_the_sweep_uses_it(engine: Engine) -> None:
     upgrade(engine)
     (index,) = [i for i in models.DossierRow.__table__.indexes if i.name == LATE_INDEX]

@@ -18,10 +18,12 @@ import pytest
 
 from tests.backends import Ledger
 from tests.conftest import Runner, fails, ok, show_json
+from tests.search.test_upgrade import migrate
 from tests.workflow.conftest import (
     AG_A,
     AG_B,
     APPLICANT,
+    P2,
     SetNow,
     counts,
     issue_json,
@@ -32,6 +34,7 @@ from tests.workflow.conftest import (
 from tthc_tracker.config import shipped_dir
 from tthc_tracker.documents.letters import TemplateError
 from tthc_tracker.services import letters as letters_service
+from tthc_tracker.storage.db import make_engine
 
 REASON = "Hồ sơ cần xác minh thêm tại Công an xã"
 ISSUE = ("--reason", REASON, "--new-due", "2026-03-12 09:00", "--at", "2026-03-06 10:00")
@@ -347,7 +350,7 @@ def test_a_dossier_finished_late_without_a_letter_still_gets_its_late_letter(
     for code in ("HS-1", "HS-2"):
         dossier = show_json(ledger, code)
         assert (dossier["extended"], dossier["due_at"]) == (False, "2026-03-09T09:00:00+07:00")
-    assert sweep_json(ledger, "2026-03-11 16:00")["late_without_apology"] == []
+    assert sweep_json(ledger, "2026-03-11 15:00")["late_without_apology"] == []
     march = json.loads(ok(ledger("stats", "range", "--from", "2026-03-01", "--to",
                                  "2026-03-31", "--json")).out)["total"]  # fmt: skip
     assert (march["late_with_apology"], march["apology_late"]) == (2, 2)
@@ -426,10 +429,14 @@ def test_the_list_drops_drafts_no_longer_wanted_and_shows_current_times(
 ) -> None:
     """A sweep's draft stays a working item: once the dossier is withdrawn, stopped, refused
     or finished in time it needs no letter; after a calendar edit its times are the new ones.
-    A dossier finished late keeps its draft (it still needs its letter)."""
-    for code in ("HS-W", "HS-S", "HS-IN-TIME", "HS-LATE", "HS-OPEN"):
+    A dossier finished late keeps its draft (it still needs its letter), so does one
+    rescheduled with `dossier extend` and no letter, finished in its new time."""
+    for code in ("HS-W", "HS-S", "HS-IN-TIME", "HS-LATE", "HS-OPEN", "HS-EXT"):
         receive(ledger, code)
-    assert sweep_json(ledger, "2026-03-06 00:30")["drafts_created"] == 5
+    assert sweep_json(ledger, "2026-03-06 00:30")["drafts_created"] == 6
+    extend = ("--new-due", "2026-03-12 09:00", "--reason", "Chờ", "--at", "2026-03-06 08:00")
+    ok(ledger("dossier", "extend", "HS-EXT", *extend))
+    ok(ledger("dossier", "complete", "HS-EXT", "--at", "2026-03-11 09:00"))
     ok(ledger("dossier", "withdraw", "HS-W", "--at", "2026-03-06 08:00"))
     ok(ledger("dossier", "stop", "HS-S", "--at", "2026-03-06 08:00", "--reason", "Đề nghị"))
     ok(ledger("dossier", "complete", "HS-IN-TIME", "--at", "2026-03-06 09:00"))
@@ -437,11 +444,22 @@ def test_the_list_drops_drafts_no_longer_wanted_and_shows_current_times(
     ok(ledger("calendar", "add-off", "2026-03-09", "--reason", "Nghỉ đột xuất"))  # Mon off
     drafts = json.loads(ok(ledger("letters", "list", "--json")).out)
     by_code = {d["dossier"]: d for d in drafts}
-    assert sorted(by_code) == ["HS-LATE", "HS-OPEN"]
+    assert sorted(by_code) == ["HS-EXT", "HS-LATE", "HS-OPEN"]
     # HS-OPEN: Mon 09/03 off, so due Tue 10/03 09:00; apology deadline Fri 06/03 still
     assert by_code["HS-OPEN"]["original_due_at"] == "2026-03-10T09:00:00+07:00"
     assert by_code["HS-OPEN"]["apology_deadline"] == "2026-03-06"
-    assert "Tổng: 2 văn bản." in ok(ledger("letters", "list")).out
+    assert "Tổng: 3 văn bản." in ok(ledger("letters", "list")).out
+    # a dossier that needs no letter is refused as such, --new-due or not
+    for code, status in (("HS-W", "Rút hồ sơ"), ("HS-IN-TIME", "Đã xử lý xong")):
+        for extra in ((), ("--new-due", "2026-03-12 09:00")):
+            fails(
+                ledger("letters", "issue", code, "--reason", "x", *extra),
+                code,
+                status,
+                "không thể “ban hành văn bản xin lỗi”",
+            )
+    issued = issue_json(ledger, "HS-EXT", "--reason", "Chờ", "--new-due", "2026-03-12 09:00")
+    assert issued["dossier"] == "HS-EXT"
 
 
 def test_list_filters_and_show(ledger: Runner) -> None:
@@ -533,3 +551,45 @@ def test_print_merges_the_issued_letters(ledger: Runner, env: Path) -> None:
     dated = env / "ngay.docx"
     ok(ledger("letters", "print", "--from", "2026-03-06", "--to", "2026-03-06", "-o", str(dated)))
     fails(ledger("letters", "print", "--from", "2026-03-07", "-o", str(env / "none.docx")))
+
+
+def test_receipt_and_procedure_stay_once_a_new_return_time_was_promised(
+    ledger: Runner, set_now: SetNow
+) -> None:
+    """An issued letter or an extension told the citizen a new time counted from the receipt
+    and the procedure; correcting those afterwards is refused, the typed fields still are not."""
+    receive(ledger, "HS-1")
+    receive(ledger, "HS-EXT")
+    set_now("2026-03-06 10:00")
+    ok(ledger("letters", "issue", "HS-1", *ISSUE))
+    extend = ("--new-due", "2026-03-12 09:00", "--reason", "Chờ", "--at", "2026-03-06 10:00")
+    ok(ledger("dossier", "extend", "HS-EXT", *extend))
+    why = ("--reason", "Ghi nhầm")
+    for code, fragment in (("HS-1", "phiếu xin lỗi số 01/PXL"), ("HS-EXT", "đã được gia hạn")):
+        before = show_json(ledger, code)
+        for option, value in (("--received", "2026-03-04 08:00"), ("--procedure", P2)):
+            fails(ledger("dossier", "correct", code, option, value, *why), code, option, fragment)
+        assert show_json(ledger, code) == before
+        ok(ledger("dossier", "correct", code, "--phone", "0912345678", *why))
+        assert show_json(ledger, code)["phone"] == "0912345678"
+
+
+def test_migration_0010_keeps_the_recorded_times(
+    ledger: Runner, ledger_db: Ledger, set_now: SetNow
+) -> None:
+    """Down to 0009 (a plain timestamp on PostgreSQL) and up again: the instant is the same."""
+    receive(ledger, "HS-1")
+    set_now("2026-03-10 10:00")
+    ok(ledger("letters", "issue", "HS-1", *ISSUE))
+    sql = "SELECT recorded_at FROM letter"
+    [(before,)] = query(ledger_db, sql)
+    engine = make_engine(ledger_db.url)
+    try:
+        migrate(engine, "0009", down=True)
+        migrate(engine, "head")
+    finally:
+        engine.dispose()
+    assert query(ledger_db, sql) == [(before,)]
+    assert show_json(ledger, "HS-1")["events"]  # the ledger opens at head again
+    [letter] = json.loads(ok(ledger("letters", "list", "--json")).out)
+    assert letter["recorded_at"] == "2026-03-10T10:00:00+07:00"

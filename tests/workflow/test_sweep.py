@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,6 +147,32 @@ def test_paused_waiting_stopped_withdrawn_refused_are_never_flagged(
     assert counts(ledger_db)["sweep_flag"] == counts(ledger_db)["letter"] == 0
 
 
+def test_a_clock_stopped_once_the_due_time_had_passed_is_still_overdue(
+    ledger: Runner, ledger_db: Ledger
+) -> None:
+    """Due Thu 05/03 09:00 (received Mon 02/03 09:00). Paused, or asked for a supplement, on
+    Fri 06/03: the limit was used up, the stop moves nothing, the dossier stays overdue; its
+    draft letter is made. One stopped before the due time is not flagged."""
+    for code in ("HS-PAUSED", "HS-ASKED", "HS-EARLY"):
+        receive(ledger, code, "2026-03-02 09:00")
+    ok(ledger("dossier", "pause", "HS-PAUSED", "--at", "2026-03-06 10:00", "--reason", "Chờ"))
+    ask = ("--at", "2026-03-06 10:00", "--reason", "Thiếu giấy tờ")
+    ok(ledger("dossier", "supplement-request", "HS-ASKED", *ask))
+    ok(ledger("dossier", "pause", "HS-EARLY", "--at", "2026-03-04 10:00", "--reason", "Chờ"))
+    data = sweep_json(ledger, "2026-03-09 00:30")
+    assert data["overdue"] == ["HS-ASKED", "HS-PAUSED"]
+    assert data["drafts_created"] == 2
+    assert sweep_json(ledger, "2026-03-09 08:00")["newly_flagged"] == 0  # re-runnable
+    listed = json.loads(ok(ledger("dossier", "list", "--overdue", "--as-of",
+                                  "2026-03-09 08:00", "--json")).out)  # fmt: skip
+    assert sorted(d["code"] for d in listed) == ["HS-ASKED", "HS-PAUSED"]
+    # the supplement comes back: no restart (the dossier was late already), still overdue
+    ok(ledger("dossier", "supplement-received", "HS-ASKED", "--at", "2026-03-10 09:00"))
+    assert show_json(ledger, "HS-ASKED")["due_at"] == "2026-03-05T09:00:00+07:00"
+    assert "HS-ASKED" in sweep_json(ledger, "2026-03-11 00:30")["overdue"]
+    assert counts(ledger_db)["letter"] == 2  # no second draft for either
+
+
 def test_late_without_apology_when_completed_after_the_due_time(ledger: Runner) -> None:
     receive(ledger, "HS-LATE")
     receive(ledger, "HS-ONTIME")
@@ -275,6 +302,7 @@ def test_an_extension_without_its_letter_is_still_asked_for_the_letter(
     )  # fmt: skip
     assert letter["late"] is False  # on the apology deadline date
     assert show_json(ledger, "HS-1")["due_at"] == "2026-03-12T09:00:00+07:00"
+    set_now("2026-03-12 09:05")
     for as_of in ("2026-03-06 00:30", "2026-03-11 00:30", "2026-03-12 09:00"):
         assert lists(sweep_json(ledger, as_of)) == ([], [], [])
     assert lists(sweep_json(ledger, "2026-03-12 09:01")) == ([], ["HS-1"], [])
@@ -391,6 +419,24 @@ def test_at_risk_then_overdue_are_two_flags_of_one_version(
         ("at_risk",),
         ("overdue",),
     ]
+
+
+def test_a_future_instant_is_previewed_but_never_written(
+    ledger: Runner, ledger_db: Ledger, set_now: SetNow, env: Path
+) -> None:
+    """Flags for 09/03 written on 06/03 would stand in the history before the dossier was
+    late, and (written once) never come again when it is; the morning digest of a future
+    day would stop that day's real one. A dry run may look ahead."""
+    receive(ledger, "HS-1")  # due Mon 09/03 09:00
+    set_now("2026-03-06 10:00")
+    before = counts(ledger_db)
+    fails(ledger("sweep", "--as-of", "2026-03-10 00:30"), "--as-of", "10/03/2026 00:30",
+          "muộn hơn thời điểm hiện tại")  # fmt: skip
+    fails(ledger("digest", "--as-of", "2026-03-10 07:00"), "--as-of", "10/03/2026 07:00")
+    assert counts(ledger_db) == before
+    assert not (env / "outbox").exists() or not any((env / "outbox").rglob("*"))
+    assert sweep_json(ledger, "2026-03-10 00:30", "--dry-run")["overdue"] == ["HS-1"]
+    assert counts(ledger_db) == before
 
 
 def test_history_shows_each_run_with_outcome_ok(ledger: Runner) -> None:

@@ -221,11 +221,15 @@ def print_explanation(explanation: Explanation) -> None:
         elif line.moved:
             counted = _("ngày cuối của thời hạn là ngày nghỉ: chuyển sang ngày làm việc tiếp theo")
         elif index:
-            counted = _("sau ngày cuối của thời hạn (tạm dừng)")
+            counted = _("sau ngày cuối của thời hạn: bù thời gian tạm dừng")
         else:
             counted = _("không tính: thời hạn tính từ ngày hôm sau")
         if by_calendar and index == len(explanation.days) - 1:
-            counted += "; " + _("hạn trả: hết giờ làm việc")
+            counted += "; " + (
+                _("hạn trả: lúc {time}").format(time=f"{local(deadline.legal_due_at):%H:%M}")
+                if deadline.paused_seconds
+                else _("hạn trả: hết giờ làm việc")
+            )
         if line.paused_seconds:
             counted += "; " + _("tạm dừng {hours}, không tính").format(
                 hours=format_hours(line.paused_seconds)
@@ -258,6 +262,7 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
                 "counted_seconds": line.counted_seconds,
                 "paused_seconds": line.paused_seconds,
                 "calendar_day": line.calendar_day,
+                "moved": line.moved,
                 "name": line.info.name,
                 "source": line.info.source,
             }
@@ -379,7 +384,9 @@ def dossier_list(
     ),
     agency: str | None = typer.Option(None, "--agency", help=_("Lọc theo cơ quan giải quyết.")),
     overdue: bool = typer.Option(
-        False, "--overdue", help=_("Chỉ hồ sơ đang giải quyết đã quá hạn.")
+        False,
+        "--overdue",
+        help=_("Chỉ hồ sơ chưa xong đã quá hạn (cả hồ sơ tạm dừng, chờ bổ sung khi đã quá hạn)."),
     ),
     as_of: str | None = typer.Option(None, "--as-of", help=_("Thời điểm xét (mặc định: bây giờ).")),
     json_output: bool = JSON_OPTION,
@@ -604,9 +611,12 @@ def dossier_correct(
     if json_output:
         print_json(dossier_json(view))
         return
-    written: list[Event] = []  # this correction's events: the last ones of the history
+    # this correction's events: the last ones of the history, all written at one instant
+    written: list[Event] = []
     for recorded in reversed(view.events):
-        if recorded.event.kind not in (EventKind.UPDATED, EventKind.DUE_RECOMPUTED):
+        if recorded.event.kind not in (EventKind.UPDATED, EventKind.DUE_RECOMPUTED) or (
+            recorded.recorded_at != view.events[-1].recorded_at
+        ):
             break
         written.insert(0, recorded.event)
     typer.echo(_("Đã sửa hồ sơ {code}.").format(code=code))

@@ -13,7 +13,8 @@ from tthc_tracker.cli.common import (
     run_word,
 )
 from tthc_tracker.cli.help_text import Group
-from tthc_tracker.domain.times import parse_clock
+from tthc_tracker.domain.errors import FutureTimeError
+from tthc_tracker.domain.times import parse_clock, show
 from tthc_tracker.i18n import _
 
 scheduler_app = typer.Typer(
@@ -41,6 +42,8 @@ def digest(
 
     with app_for(ctx) as app:
         moment = instant(as_of, "--as-of", app)
+        if moment > app.clock():  # a digest is kept (and sent) once per day: not ahead
+            raise FutureTimeError("--as-of", show(moment), show(app.clock()))
         deliveries = deliver(
             build(app.db, app.calendars, moment), app.settings.outbox_dir, app.smtp
         )

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tthc_tracker.documents.tabular import keep_text
 from tthc_tracker.domain.statistics import FORM_KEYS, Counts, Report, Row
 from tthc_tracker.domain.statistics_json import delay_text, letter_text
 from tthc_tracker.domain.times import local
@@ -98,6 +99,7 @@ def _write_counts(
     values = [*label, *(getattr(counts, key) for key in FORM_KEYS)]
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row, column, value)
+        keep_text(cell)
         cell.font = _font(bold=bold)
         cell.border = BORDER
         cell.alignment = LEFT if column == 2 else CENTER
@@ -209,6 +211,7 @@ def late_sheet(sheet: Worksheet, report: Report, names: Mapping[str, str]) -> No
         )
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(3 + index, column, value)
+            keep_text(cell)  # names and codes as typed: never a formula
             cell.font, cell.border = _font(), BORDER
             cell.alignment = LEFT if column in (2, 3, 5) else CENTER
             if isinstance(value, datetime):
@@ -241,6 +244,7 @@ def _extra_row(sheet: Worksheet, row: int, name: str, counts: Counts, bold: bool
     values.append(counts.avg_processing_working_days)
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row, column, value)
+        keep_text(cell)
         cell.font, cell.border = _font(bold=bold), BORDER
         cell.alignment = LEFT if column == 1 else CENTER
         if column in (9, 10):

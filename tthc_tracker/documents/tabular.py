@@ -91,13 +91,57 @@ def _read_csv(path: Path, text: str, encoding: str) -> RawTable:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a quote never closed, text after a closing quote …
+        raise FileFormatError(str(path), _csv_problem(text, dialect)) from exc
+    if reader.line_num != len(rows):  # some cell spans lines (Alt+Enter in Excel)
+        _refuse_swallowed_lines(path, rows, dialect.delimiter)
     lines: list[tuple[int, list[Cell]]] = [
         (number, row)  # type: ignore[misc]  # list[str] is a list of cells
         for number, row in enumerate(rows, start=1)
         if "".join(row).strip()
     ]
     return RawTable(str(path), lines, encoding, text)
+
+
+def _csv_problem(text: str, dialect: Any) -> str:
+    """Where and why the CSV reader stopped, in Vietnamese: read again, line by line."""
+    reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
+    start = 1  # the line the failing row begins on
+    try:
+        for _row in reader:
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "end of data" in str(exc) or "field limit" in str(exc):
+            return (
+                f'dòng {start}: có dấu ngoặc kép (") mở một ô mà không đóng lại, nên ô đó '
+                "nuốt cả các dòng sau; hãy sửa dòng này trong tệp"
+            )
+        return (
+            f'dòng {reader.line_num}: sau dấu ngoặc kép (") đóng một ô phải là dấu phân '
+            f"cách “{dialect.delimiter}” hoặc hết dòng"
+        )
+    return "tệp CSV không đúng định dạng"  # pragma: no cover - the first read failed
+
+
+def _refuse_swallowed_lines(path: Path, rows: list[list[str]], delimiter: str) -> None:
+    """A cell on several lines is kept (a name typed on two lines), but not one holding whole
+    rows of the file: a quote opened in one cell and closed rows later took them in."""
+    width = max((len(row) for row in rows), default=0)
+    if width < 3:
+        return
+    for number, row in enumerate(rows, start=1):
+        for cell in row:
+            if "\n" not in cell and "\r" not in cell:
+                continue
+            if any(line.count(delimiter) >= width - 1 for line in cell.splitlines()[1:]):
+                raise FileFormatError(
+                    str(path),
+                    f"dòng {number}: một ô chứa cả những dòng sau của tệp (một dấu ngoặc kép "
+                    '(") mở ô này và chỉ đóng ở dòng sau); hãy sửa dòng này trong tệp',
+                )
 
 
 def _read_json(path: Path, text: str) -> RawTable:
@@ -256,13 +300,22 @@ def _write_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Cell
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(_xlsx_values(row)))
-    for cells in sheet.iter_rows(min_row=2):
+    for cells in sheet.iter_rows():
         for cell in cells:
             if isinstance(cell.value, datetime):
                 cell.number_format = "dd/mm/yyyy hh:mm:ss"
             elif isinstance(cell.value, str):
                 cell.number_format = "@"  # text: codes stay codes when edited in Excel
+                keep_text(cell)
     workbook.save(path)
+
+
+def keep_text(cell: Any) -> None:
+    """openpyxl stores a text beginning with "=" as a formula: a summary "=> cấp đổi" would be
+    lost on the way back, and "=HYPERLINK(…)" typed by someone would run in Excel. Text is
+    stored as text."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
 
 
 def _xlsx_values(row: Sequence[Cell]) -> Iterator[Cell]:

@@ -108,7 +108,9 @@ def compute_deadline(
     """Replay a dossier's history and compute its due time.
 
     - a supplement received restarts the limit from zero (ND 118 Art. 19.5); the 766-style
-      figure (the supplement interval counted as a pause) is kept beside it;
+      figure (the supplement interval counted as a pause) is kept beside it. A supplement
+      asked once the limit was used up restarts nothing and pushes nothing: the dossier is
+      late already, and a restart would turn it into an early one (domain.md §2);
     - pauses exclude their working time, each one begun before the due time it pushes (a
       pause begun once the limit was used up changes nothing: the dossier is late already);
     - an extension (the apology letter's new return time) sets the promised due time; the
@@ -125,21 +127,23 @@ def compute_deadline(
     supplemented = False
     open_pause: datetime | None = None
     open_supplement: datetime | None = None
+    late_request = False  # asked once the limit was used up: no restart
     extended_to: datetime | None = None
     running = True
     for event in sorted(events, key=lambda e: e.at):
         kind = event.kind
         if kind is EventKind.SUPPLEMENT_REQUESTED:
             open_supplement, running = event.at, False
-            steps.append(Step(event.at, "Yêu cầu bổ sung: dừng tính thời hạn"))
+            late_request, step = _request_step(calendar, start, limit, pauses, event.at)
+            steps.append(step)
         elif kind is EventKind.SUPPLEMENT_RECEIVED and open_supplement is not None:
             supplement += calendar.working_between(open_supplement, event.at)
             intervals_all.append((open_supplement, event.at, -1))
-            open_supplement, running, pauses, supplemented = None, True, [], True
-            start = effective_start(calendar, event.at, cutoff)
-            steps.append(Step(event.at, "Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu"))
-            if start.note:
-                steps.append(Step(start.counting_from, start.note))
+            open_supplement, running = None, True
+            if not late_request:  # once late, a restart would hide it: none then
+                pauses, supplemented = [], True
+                start = effective_start(calendar, event.at, cutoff)
+            steps.extend(_supplied_steps(event.at, start, late_request))
         elif kind is EventKind.PAUSED:
             open_pause, running = event.at, False
             steps.append(Step(event.at, f"Tạm dừng: {event.reason}"))
@@ -185,6 +189,34 @@ def compute_deadline(
         steps=tuple(steps),
         excluded=tuple(counted),
     )
+
+
+def _request_step(
+    calendar: WorkCalendar,
+    start: Start,
+    limit: TimeLimit,
+    pauses: list[tuple[datetime, datetime, int]],
+    at: datetime,
+) -> tuple[bool, Step]:
+    """Whether a supplement asked at ``at`` comes once the limit was used up (against the due
+    time in force then), and the step that says so."""
+    due_then = _after_pauses(
+        calendar, due_from(calendar, start, limit), pauses, start.counting_from
+    )[0]
+    if at >= due_then:
+        return True, Step(
+            at, f"Yêu cầu bổ sung khi đã hết thời hạn ({show(due_then)}): hồ sơ đã trễ hạn"
+        )
+    return False, Step(at, "Yêu cầu bổ sung: dừng tính thời hạn")
+
+
+def _supplied_steps(at: datetime, start: Start, late_request: bool) -> list[Step]:
+    if late_request:
+        return [Step(at, "Nhận đủ hồ sơ bổ sung: không tính lại thời hạn đã hết")]
+    steps = [Step(at, "Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu")]
+    if start.note:
+        steps.append(Step(start.counting_from, start.note))
+    return steps
 
 
 def _after_pauses(
@@ -263,36 +295,56 @@ def explain_days(
             day_end = min(end, calendar.closing(day))
             if day_start < day_end:
                 within = calendar.working_between(day_start, day_end)
-                paused = sum(
-                    calendar.working_between(max(a, day_start), min(b, day_end))
-                    for a, b in pauses
-                    if a < day_end and b > day_start
-                )
+                paused = _paused_between(calendar, day_start, day_end, pauses)
                 counted = within - paused
         lines.append(DayLine(info, counted, paused))
         day += timedelta(days=1)
     return lines
 
 
+def _paused_between(
+    calendar: WorkCalendar,
+    begin: datetime,
+    end: datetime,
+    pauses: Iterable[tuple[datetime, datetime]],
+) -> int:
+    """The working seconds between ``begin`` and ``end`` that the pauses cover."""
+    return sum(
+        calendar.working_between(max(a, begin), min(b, end))
+        for a, b in pauses
+        if a < end and b > begin
+    )
+
+
 def explain_calendar_days(
-    calendar: WorkCalendar, start: Start, limit: TimeLimit, due: datetime
+    calendar: WorkCalendar,
+    start: Start,
+    limit: TimeLimit,
+    due: datetime,
+    excluded: Iterable[tuple[datetime, datetime]] = (),
 ) -> list[DayLine]:
     """Day by day for a limit of calendar days or months (Civil Code Art. 147–148): the
     receipt day does not count, every following day does, working or not, up to the last
-    day; a last day off moves the time to the end of the next working day."""
+    day; a last day off moves the time to the end of the next working day (those days are
+    ``moved``). The working time of a pause (``excluded``) is shown on its days and made up
+    after that end, on the days that follow."""
     last = (
         start.base_date + timedelta(days=int(limit.amount))
         if limit.unit is LimitUnit.CALENDAR_DAYS
         else _add_months(start.base_date, int(limit.amount))
     )
-    last_off = not calendar.is_working_day(last)
+    moved_to = calendar.next_working_day(last)
+    pauses = list(excluded)
     lines = []
     day = start.base_date
     while day <= local(due).date():
         rank = (day - start.base_date).days
         info = calendar.day_info(day)
         counted = rank if rank > 0 and day <= last else None
-        lines.append(DayLine(info, 0, 0, counted, day > last and last_off))
+        paused = 0
+        if info.working_seconds:
+            paused = _paused_between(calendar, calendar.opening(day), calendar.closing(day), pauses)
+        lines.append(DayLine(info, 0, paused, counted, last < day <= moved_to))
         day += timedelta(days=1)
     return lines
 

@@ -215,6 +215,21 @@ class NothingToCorrectError(RuleError):
         ).format(code=self.code)
 
 
+class CorrectionError(RuleError):
+    """A correction the dossier's later steps no longer allow."""
+
+    def __init__(self, code: str, field: str, reason: str) -> None:
+        super().__init__(code, field, reason)
+        self.code = code
+        self.field = field
+        self.reason = reason
+
+    def message(self) -> str:
+        return _("Không thể sửa “{field}” của hồ sơ “{code}”: {reason}.").format(
+            field=self.field, code=self.code, reason=self.reason
+        )
+
+
 class ExtensionError(RuleError):
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(code, reason)

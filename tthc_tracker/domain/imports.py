@@ -173,8 +173,16 @@ class CellTime:
     date_only: bool = False
 
 
+SERIALS = (25569, 73051)
+"""The Excel serial dates taken as times: 01/01/1970 to 31/12/2099. A number outside is no
+receipt time (a phone number, a year, a code in the wrong column) and is refused."""
+
+
 def excel_serial(days: float) -> datetime:
-    """An Excel serial date (1900 system) as local time, to the second."""
+    """An Excel serial date (1900 system) as local time, to the second; ValueError outside
+    :data:`SERIALS`."""
+    if not SERIALS[0] <= days < SERIALS[1]:
+        raise ValueError(days)
     return EXCEL_EPOCH + timedelta(seconds=round(days * 86400))
 
 
@@ -188,8 +196,19 @@ def cell_time(cell: Cell, column: str) -> CellTime | None:
     if isinstance(cell, date):
         return CellTime(datetime.combine(cell, time(0), LOCAL_TZ), True)
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        return CellTime(excel_serial(float(cell)))
+        if isinstance(cell, int) or cell.is_integer():
+            digits = str(int(cell))
+            if _COMPACT.fullmatch(digits):  # yyyyMMddHHmmss that Excel stored as a number
+                return _text_time(digits, column)
+        try:
+            return CellTime(excel_serial(float(cell)))
+        except (ValueError, OverflowError) as exc:
+            raise _time_error(column, _number_text(cell)) from exc
     return _text_time(nfc(str(cell)), column)
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(value)
 
 
 def _text_time(raw: str, column: str) -> CellTime:
@@ -206,7 +225,7 @@ def _text_time(raw: str, column: str) -> CellTime:
         if _ISO_LOCAL.fullmatch(raw):
             return CellTime(datetime.fromisoformat(raw).replace(tzinfo=LOCAL_TZ, microsecond=0))
         return CellTime(parse_instant(raw, column).replace(microsecond=0))
-    except (ValueError, InputError) as exc:
+    except (ValueError, OverflowError, InputError) as exc:
         raise _time_error(column, raw) from exc
 
 

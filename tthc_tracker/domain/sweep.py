@@ -49,6 +49,7 @@ class Candidate:
     extended: bool
     completed_at: datetime | None
     returned_at: datetime | None
+    stopped_at: datetime | None = None  # paused or awaiting a supplement: when it stopped
 
     @classmethod
     def of(cls, dossier: Dossier) -> Candidate:
@@ -74,25 +75,46 @@ def classify(
 
     - at risk: in progress, not extended, due time ahead, and the local date of ``as_of`` on
       or after the apology deadline date (``lead_days`` working days before the due date);
-    - overdue: in progress and the due time before ``as_of``;
+    - overdue: in progress and the due time before ``as_of``; or paused or awaiting a
+      supplement since an instant at or after the due time (the limit was used up before
+      the clock stopped, so the stop moves nothing: domain.md §5.3);
     - late without apology: completed (else returned) after its legal due time, no extension
       and no letter issued.
-    An extension without a letter is judged by :func:`classify_unlettered`.
-    Paused, awaiting-supplement, stopped, withdrawn and refused dossiers are never flagged.
+    An extension without a letter is judged by :func:`classify_unlettered`. A clock stopped
+    before the due time, and stopped, withdrawn and refused dossiers, are never flagged.
     """
+    if dossier.status in (Status.PAUSED, Status.AWAITING_SUPPLEMENT):
+        return _stopped_past_due(dossier, as_of)
     if dossier.status is Status.IN_PROGRESS:
-        if dossier.due_at < as_of:
-            return Flag(dossier.code, FlagKind.OVERDUE, dossier.due_at)
-        if dossier.extended or apologised:
-            return None
-        if local(as_of).date() >= apology_deadline(calendar, dossier.due_at, lead_days):
-            return Flag(dossier.code, FlagKind.AT_RISK, dossier.due_at)
-        return None
+        return _running(dossier, calendar, as_of, lead_days, apologised)
     if dossier.status in (Status.COMPLETED, Status.RETURNED):
         finished = dossier.completed_at or dossier.returned_at
         late = finished is not None and finished > dossier.original_due_at
         if late and not dossier.extended and not apologised:
             return Flag(dossier.code, FlagKind.LATE_WITHOUT_APOLOGY, dossier.original_due_at)
+    return None
+
+
+def _running(
+    dossier: Candidate | Dossier,
+    calendar: WorkCalendar,
+    as_of: datetime,
+    lead_days: int,
+    apologised: bool,
+) -> Flag | None:
+    if dossier.due_at < as_of:
+        return Flag(dossier.code, FlagKind.OVERDUE, dossier.due_at)
+    if dossier.extended or apologised:
+        return None
+    if local(as_of).date() >= apology_deadline(calendar, dossier.due_at, lead_days):
+        return Flag(dossier.code, FlagKind.AT_RISK, dossier.due_at)
+    return None
+
+
+def _stopped_past_due(dossier: Candidate | Dossier, as_of: datetime) -> Flag | None:
+    stopped = dossier.stopped_at if isinstance(dossier, Candidate) else None
+    if stopped is not None and dossier.due_at <= stopped and dossier.due_at < as_of:
+        return Flag(dossier.code, FlagKind.OVERDUE, dossier.due_at)
     return None
 
 

@@ -34,7 +34,9 @@ def explain(calendar: WorkCalendar, deadline: Deadline, limit: TimeLimit) -> Exp
     due time: counted hours from the counting start, pauses left out, skipped days and why."""
     start = deadline.start
     if limit.unit in (LimitUnit.CALENDAR_DAYS, LimitUnit.MONTHS):
-        days = explain_calendar_days(calendar, start, limit, deadline.legal_due_at)
+        days = explain_calendar_days(
+            calendar, start, limit, deadline.legal_due_at, deadline.excluded
+        )
     else:
         days = explain_days(
             calendar,

@@ -23,11 +23,13 @@ from tthc_tracker.domain.dossier import (
 )
 from tthc_tracker.domain.errors import (
     ChronologyError,
+    CorrectionError,
     EmptyFieldError,
     FutureTimeError,
     NothingToCorrectError,
     TransitionError,
 )
+from tthc_tracker.domain.letters import LetterStatus
 from tthc_tracker.domain.supplement import SupplementRules, supplement_requests
 from tthc_tracker.domain.supplement import notes as supplement_notes
 from tthc_tracker.domain.timeliness import (
@@ -51,7 +53,8 @@ class DossierView:
     deadline: Deadline
     events: tuple[RecordedEvent, ...]
     as_of: datetime
-    timeliness: Timeliness | None  # None while the clock is stopped (paused, supplement)
+    # None while the clock is stopped (paused, supplement) before the due time
+    timeliness: Timeliness | None
     working_seconds_left: int
     remaining: str
     notes: tuple[str, ...] = ()  # what the law's side limits say (late supplement request …)
@@ -258,15 +261,16 @@ def list_dossiers(
     agency: str | None = None,
     overdue: bool = False,
 ) -> list[DossierView]:
-    """Dossiers by status and processing agency; ``overdue``: clock running, due time passed.
+    """Dossiers by status and processing agency; ``overdue``: open past the due time (a
+    paused one or one awaiting a supplement if its clock stopped once that time had passed).
     ``as_of`` is the instant the time left is measured at: dossiers received after it are
     left out; the statuses are the ledger's current ones (no history is replayed)."""
     with db.transaction() as repo:
         statuses = [status] if status else None
-        if overdue:
-            statuses = [Status.IN_PROGRESS] if status in (None, Status.IN_PROGRESS) else []
+        if overdue:  # running past the due time, or stopped once it had passed
+            statuses = [s for s in sorted(OPEN_STATUSES) if status in (None, s)]
         found = repo.list_dossiers(statuses, agency, as_of if overdue else None)
-        return [
+        views = [
             _view(
                 repo,
                 calendars.supplement,
@@ -277,6 +281,9 @@ def list_dossiers(
             for d in found
             if d.received_at <= as_of
         ]
+        if overdue:
+            views = [v for v in views if v.timeliness is Timeliness.OVERDUE]
+        return views
 
 
 def search_dossiers(
@@ -546,7 +553,7 @@ def correct_in(
     """One ``updated`` event per changed field (old and new value, the reason), then the due
     times replayed from the corrected receipt and procedure (``due_recomputed`` events). A
     receipt may not move after the dossier's first step, nor into the future."""
-    clean_reason = required(reason, "--reason")
+    clean_reason = required(one_line(reason, "--reason", 500), "--reason")
     dossier = repo.get_dossier(dossier_code, lock=True)  # held until the commit
     history = [e.event for e in repo.events(dossier_code)]
     changes: list[tuple[str, str | None, str | None]] = []
@@ -560,11 +567,13 @@ def correct_in(
         chosen = code(correction.procedure, "--procedure")
         repo.get_procedure(chosen)  # it must exist
         if chosen != dossier.procedure_code:
+            _promise_still_open(repo, dossier, "--procedure")
             changes.append(("procedure", dossier.procedure_code, chosen))
             after = replace(after, procedure_code=chosen)
     if correction.received_at is not None:
-        received = _corrected_receipt(correction.received_at, history, now)
+        received = _corrected_receipt(dossier.code, correction.received_at, history, now)
         if received != dossier.received_at:
+            _promise_still_open(repo, dossier, "--received")
             changes.append(("received_at", iso(dossier.received_at), iso(received)))
             after = replace(after, received_at=received)
     if not changes:
@@ -594,7 +603,28 @@ def _typed_values(correction: Correction) -> list[tuple[str, str]]:
     return values
 
 
-def _corrected_receipt(value: datetime, history: list[Event], now: datetime) -> datetime:
+def _promise_still_open(repo: Repository, dossier: Dossier, option: str) -> None:
+    """The receipt and the procedure fix the legal due time; once an extension or an issued
+    apology letter has told the citizen a new return time computed from them, correcting them
+    would leave that promise resting on times the ledger no longer holds."""
+    letter = repo.workflow.letter_for(dossier.code)
+    if letter is not None and letter.status is LetterStatus.ISSUED:
+        raise CorrectionError(
+            dossier.code,
+            option,
+            f"đã phát hành phiếu xin lỗi số {letter.number_text} tính từ thông tin cũ",
+        )
+    if dossier.extended:
+        raise CorrectionError(
+            dossier.code,
+            option,
+            "hồ sơ đã được gia hạn, thời hạn mới đã báo cho người nộp tính từ thông tin cũ",
+        )
+
+
+def _corrected_receipt(
+    dossier_code: str, value: datetime, history: list[Event], now: datetime
+) -> datetime:
     received = value.replace(microsecond=0)
     if received > now:
         raise FutureTimeError("--received", show(received), show(now))
@@ -604,5 +634,10 @@ def _corrected_receipt(value: datetime, history: list[Event], now: datetime) -> 
     if steps:
         first = min(steps, key=lambda e: e.at)
         if received > first.at:
-            raise ChronologyError("--received", show(received), first.kind.label, show(first.at))
+            raise CorrectionError(
+                dossier_code,
+                "--received",
+                f"thời điểm {show(received)} muộn hơn bước “{first.kind.label}” "
+                f"({show(first.at)}) đã ghi",
+            )
     return received

@@ -147,6 +147,8 @@ def issue(
         finished = _late_finish(before)
         if finished is not None:
             new_time = _after_finishing(before, finished, new_due, reason, at, now)
+        elif not _letter_wanted(before):
+            raise TransitionError(before.code, before.status.label, "ban hành văn bản xin lỗi")
         elif new_due is None:
             raise EmptyFieldError("--new-due")
         elif before.extended:
@@ -194,6 +196,17 @@ def _late_finish(dossier: Dossier) -> datetime | None:
     if dossier.status not in (Status.COMPLETED, Status.RETURNED) or dossier.extended:
         return None
     return finished if finished is not None and finished > dossier.original_due_at else None
+
+
+def _letter_wanted(dossier: Dossier) -> bool:
+    """Whether the dossier needs (or may still get) its apology letter: open, finished late
+    without a new time, or rescheduled without its letter (``tthc dossier extend``) and not
+    closed without a result."""
+    return (
+        dossier.status.is_open
+        or _late_finish(dossier) is not None
+        or (dossier.extended and dossier.status not in CLOSED_WITHOUT_RESULT)
+    )
 
 
 def _after_finishing(
@@ -329,8 +342,8 @@ def _write(
     deadline = apology_deadline(calendar, dossier.original_due_at, agency.apology_lead_days)
     issued_on = local(at).date()
     year = issued_on.year
-    _after_last_letter(repo, agency.code, year, issued_on)
-    number = repo.workflow.next_number(agency.code, year)
+    number = repo.workflow.next_number(agency.code, year)  # locks the agency's counter
+    _after_last_letter(repo, agency.code, year, issued_on)  # so no other issue slips between
     fields = letter_fields(
         dossier,
         repo.get_procedure(dossier.procedure_code),
@@ -446,7 +459,7 @@ def current_letters(
                 shown.append(letter)
                 continue
             dossier = repo.get_dossier(letter.dossier_code)
-            if not dossier.status.is_open and _late_finish(dossier) is None:
+            if not _letter_wanted(dossier):
                 continue
             code = dossier.processing_agency
             if code not in agencies:

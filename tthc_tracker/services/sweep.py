@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 
 from tthc_tracker.domain.catalog import Agency
 from tthc_tracker.domain.dossier import Event, EventKind, Status
+from tthc_tracker.domain.errors import FutureTimeError
 from tthc_tracker.domain.letters import apology_deadline
 from tthc_tracker.domain.sweep import (
     Candidate,
@@ -23,7 +24,7 @@ from tthc_tracker.domain.sweep import (
     classify_awaiting,
     classify_unlettered,
 )
-from tthc_tracker.domain.times import LOCAL_TZ, iso, local
+from tthc_tracker.domain.times import LOCAL_TZ, iso, local, show
 from tthc_tracker.services.calendars import Calendars
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
@@ -82,7 +83,8 @@ def _find(
     """The flags, the flagged rows by code, and the at-risk horizon used.
 
     SQL narrows the candidates (open dossiers due before the at-risk horizon; finished late
-    without extension); :func:`tthc_tracker.domain.sweep.classify` decides each one.
+    without extension; paused or awaiting a supplement past their due time);
+    :func:`tthc_tracker.domain.sweep.classify` decides each one.
     """
     issued = repo.workflow.issued_codes()
     # A run for a past instant (a catch-up) leaves out what did not exist yet then.
@@ -124,6 +126,20 @@ def _find(
         if flag is not None:
             flags.append(flag)
             flagged[flag.code] = row
+    for row in sorted(repo.workflow.stopped_past_due_rows(as_of), key=lambda r: r.candidate.code):
+        if row.candidate.code in later:
+            continue
+        agency = by_id[row.agency_id]
+        flag = classify(
+            row.candidate,
+            calendars_by_id[row.agency_id],
+            as_of,
+            agency.apology_lead_days,
+            row.candidate.code in issued,
+        )
+        if flag is not None:
+            flags.append(flag)
+            flagged[flag.code] = row
     for dossier_id, agency_id, code, received_at, requested_at in sorted(
         repo.workflow.awaiting_supplement_rows(), key=lambda r: r[2]
     ):
@@ -136,7 +152,8 @@ def _find(
             waiting = Candidate(
                 code, Status.AWAITING_SUPPLEMENT, flag.due_at, flag.due_at, False, None, None
             )
-            flagged[code] = SweepRow(dossier_id, agency_id, waiting)
+            # an overdue flag's row (the real due times, for its draft letter) is kept
+            flagged.setdefault(code, SweepRow(dossier_id, agency_id, waiting))
     return flags, flagged, horizon
 
 
@@ -212,7 +229,12 @@ def sweep(
     dry_run: bool = False,
     trigger: str = "manual",
 ) -> SweepResult:
-    """Run the sweep for ``as_of``; ``dry_run`` reports without writing anything."""
+    """Run the sweep for ``as_of``; ``dry_run`` reports without writing anything. A run that
+    writes may not judge a future instant: its flags would stand in the history before what
+    they say has happened (and, written once, never come again when it does)."""
+    now = clock()
+    if not dry_run and as_of > now:
+        raise FutureTimeError("--as-of", show(as_of), show(now))
     result = SweepResult(as_of=as_of)
 
     def find_and_record(repo: Repository) -> None:  # re-run whole on a transient conflict

@@ -108,7 +108,7 @@ def _columns(closed_at: Any, time_type: Any, stopped_at: Any = None) -> tuple[An
     )
 
 
-def _stopped_at() -> Any:
+def clock_stopped_at() -> Any:
     """For a dossier now paused or awaiting a supplement, when its clock stopped: the last
     pause or request (a subquery through the (dossier_id, seq) key, run only for those few
     dossiers); NULL for the others."""
@@ -261,7 +261,7 @@ class Statistics:
         # Open now, received before the end (for a past month most open dossiers were received
         # after it): by the status index, the receipt only filtered.
         open_now = _few(col(d.status).in_([s.value for s in OPEN_STATUSES]), self.session)
-        open_columns = _columns(no_closing, time_type, _stopped_at())
+        open_columns = _columns(no_closing, time_type, clock_stopped_at())
         parts = [_joined(sa_select(*open_columns)).where(open_now, *filters)]
         parts += [
             _joined(sa_select(*_columns(no_closing, time_type))).where(*filters, condition)

@@ -48,6 +48,7 @@ from tthc_tracker.storage.models import (
     LetterRow,
     SweepRunRow,
 )
+from tthc_tracker.storage.statistics import CLOCK_STOPPED, clock_stopped_at
 
 T = TypeVar("T")
 
@@ -604,6 +605,29 @@ class Workflow:
                 )
             )
         return rows
+
+    def stopped_past_due_rows(self, as_of: datetime) -> list[SweepRow]:
+        """Dossiers paused or awaiting a supplement, due before ``as_of``, with the instant
+        their clock stopped (few: the status index finds them)."""
+        d = DossierRow
+        statement = sa_select(
+            col(d.id),
+            col(d.processing_agency_id),
+            col(d.code),
+            col(d.status),
+            col(d.due_at),
+            col(d.original_due_at),
+            col(d.extended),
+            clock_stopped_at(),
+        ).where(col(d.status).in_(CLOCK_STOPPED), col(d.due_at) < as_of)
+        return [
+            SweepRow(
+                r[0],
+                r[1],
+                Candidate(r[2], Status(r[3]), r[4], r[5], bool(r[6]), None, None, r[7]),
+            )
+            for r in self.session.execute(statement)
+        ]
 
     def received_after(self, instant: datetime) -> set[str]:
         """Codes of the dossiers received after ``instant`` (none for a sweep of today: the
