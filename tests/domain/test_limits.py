@@ -38,7 +38,38 @@ CASES = [
     ("1.5 ngày làm việc", Decimal("1.5"), LimitUnit.WORKING_DAYS, "1,5 ngày làm việc"),
     ("Ngay trong ngày", Decimal(0), LimitUnit.SAME_DAY, "Trong ngày"),
     ("2 months", Decimal(2), LimitUnit.MONTHS, "2 tháng"),
+    ("05 (năm) ngày làm việc", Decimal(5), LimitUnit.WORKING_DAYS, "5 ngày làm việc"),
+    ("Tối đa 10 ngày làm việc", Decimal(10), LimitUnit.WORKING_DAYS, "10 ngày làm việc"),
+    ("10 ngày (làm việc)", Decimal(10), LimitUnit.WORKING_DAYS, "10 ngày làm việc"),
+    # the 15:00 rule (ND 23/2015 Art. 7) is the procedure's cut-off, not a second limit
+    (
+        "Trong ngày cơ quan, tổ chức tiếp nhận yêu cầu hoặc trong ngày làm việc tiếp theo, "
+        "nếu tiếp nhận yêu cầu sau 15 giờ",
+        Decimal(0),
+        LimitUnit.SAME_DAY,
+        "Trong ngày",
+    ),
 ]
+
+ALTERNATIVES = [
+    "15 ngày làm việc, trường hợp phải xác minh thì 20 ngày làm việc",
+    "15 ngày làm việc; trường hợp phức tạp không quá 30 ngày làm việc",
+    "1 ngày làm việc hoặc 2 ngày",
+    "Trong ngày, trường hợp phức tạp 03 ngày làm việc",
+    "03 ngày làm việc, 05 ngày làm việc đối với hồ sơ phức tạp",
+    "03 ngày làm việc (trường hợp không phải xác minh); 10 ngày làm việc (trường hợp phải xác "
+    "minh)",
+    "Trong ngày làm việc tiếp theo",
+    "02 ngày làm việc; trường hợp phức tạp 05 ngày làm việc, nếu nhận sau 15 giờ",
+]
+
+
+@pytest.mark.parametrize("text", ALTERNATIVES)
+def test_a_limit_with_alternatives_is_refused_not_shortened(text: str) -> None:
+    """Which case applies is the catalogue editor's call: never the first amount silently."""
+    with pytest.raises(InvalidLimitError) as caught:
+        parse_limit(text)
+    assert "nhiều trường hợp" in caught.value.message()
 
 
 @pytest.mark.parametrize(("text", "amount", "unit", "shown"), CASES)

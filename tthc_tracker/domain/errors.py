@@ -90,11 +90,17 @@ class InvalidClockError(InputError):
 
 
 class InvalidLimitError(InputError):
-    def __init__(self, value: str, field: str = "thời hạn") -> None:
+    def __init__(self, value: str, field: str = "thời hạn", *, alternatives: bool = False) -> None:
         super().__init__(
             field,
             value,
             _(
+                "thời hạn nêu nhiều trường hợp hoặc một thời hạn khác kèm theo; hãy ghi một "
+                "thời hạn áp dụng cho thủ tục này (mỗi trường hợp là một thủ tục riêng), ví "
+                "dụ “15 ngày làm việc”"
+            )
+            if alternatives
+            else _(
                 "không đọc được thời hạn giải quyết; ví dụ hợp lệ: “3 ngày làm việc”, "
                 "“0,5 ngày làm việc”, “4 giờ làm việc”, “15 ngày”, “1 tháng”, “Trong ngày”"
             ),

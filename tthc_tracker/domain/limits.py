@@ -62,19 +62,43 @@ class TimeLimit:
         return f"{amount} {_UNIT_WORDS_VI[self.unit]}"
 
 
-_SAME_DAY = re.compile(r"^(ngay )?trong (ngay|ngay lam viec)\b|^same day$|^within the day$")
+_SAME_DAY = re.compile(r"^(ngay )?trong (ngay lam viec|ngay)\b|^same day$|^within the day$")
 _AMOUNT_UNIT = re.compile(
-    r"^(?:trong (?:vong |thoi han )?|khong qua |within )?"
-    r"(?P<amount>\d+(?:[.,]\d+)?)\s*"
-    r"(?P<unit>ngay lam viec|working days?|gio lam viec|working hours?|gio|hours?|"
-    r"ngay|calendar days?|days?|thang|months?)"
+    r"^(?:trong (?:vong |thoi han |thoi gian )?|khong qua |toi da |within )?"
+    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?:\([a-z ]+\)\s*)?"  # "05 (năm) ngày làm việc"
+    r"(?P<unit>ngay lam viec|ngay \(lam viec\)|working days?|gio lam viec|working hours?|"
+    r"gio|hours?|ngay|calendar days?|days?|thang|months?)"
     r"(?P<rest>\b.*)?$"
 )
 # Text after the unit may say from when the limit counts ("kể từ ngày nhận đủ hồ sơ"), but
 # never add another amount or unit: "1 giờ 30 phút", "3 ngày 4 giờ", "1 ngày rưỡi".
 _MORE_AMOUNT = re.compile(r"^\W*(\d|ruoi|gio\b|phut\b|ngay\b|thang\b|hours?\b|minutes?\b|days?\b)")
+# … nor another case with its own limit ("15 ngày làm việc; trường hợp phải xác minh 20
+# ngày", "1 ngày làm việc hoặc 2 ngày"), nor a next day ("trong ngày làm việc tiếp theo"):
+# which one applies is the catalogue editor's call, never the parser's.
+_ANOTHER_AMOUNT = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:\([a-z ]+\)\s*)?(?:ngay|gio|thang|tuan|phut|working|hours?|days?|"
+    r"months?)\b"
+)
+_ALTERNATIVE = re.compile(
+    _ANOTHER_AMOUNT.pattern + r"|\btruong hop\b|\bhoac\b|\bdoi voi\b|\btiep theo\b|"
+    r"\bke tiep\b|\bhom sau\b|\bnext\b|\bor\b"
+)
+# The one case kept: the next working day for a receipt after 15:00 ("Trong ngày …, hoặc
+# trong ngày làm việc tiếp theo nếu tiếp nhận sau 15 giờ") is the procedure's cut-off
+# (ND 23/2015 Art. 7), set apart as such (`--cutoff 15:00`), not a second limit.
+_CUTOFF_CLAUSE = re.compile(r"\bsau \d+\s*(?:gio|h)\b(?:\s*\d+\s*phut\b)?")
+
+
+def _has_alternative(rest: str) -> bool:
+    if _CUTOFF_CLAUSE.search(rest):
+        return bool(_ANOTHER_AMOUNT.search(_CUTOFF_CLAUSE.sub(" ", rest)))
+    return bool(_ALTERNATIVE.search(rest))
+
+
 _UNITS = {
     "ngay lam viec": LimitUnit.WORKING_DAYS,
+    "ngay (lam viec)": LimitUnit.WORKING_DAYS,
     "working day": LimitUnit.WORKING_DAYS,
     "working days": LimitUnit.WORKING_DAYS,
     "gio lam viec": LimitUnit.WORKING_HOURS,
@@ -100,11 +124,16 @@ def parse_limit(text: str) -> TimeLimit:
     folded = fold(text)
     if not folded:
         raise InvalidLimitError(text)
-    if _SAME_DAY.match(folded):
+    same_day = _SAME_DAY.match(folded)
+    if same_day:
+        if _has_alternative(folded[same_day.end() :]):
+            raise InvalidLimitError(text, alternatives=True)
         return TimeLimit(Decimal(0), LimitUnit.SAME_DAY)
     match = _AMOUNT_UNIT.match(folded)
     if not match:
         raise InvalidLimitError(text)
+    if _has_alternative(match.group("rest") or ""):
+        raise InvalidLimitError(text, alternatives=True)
     try:
         amount = Decimal(match.group("amount").replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
