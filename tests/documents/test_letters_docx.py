@@ -332,7 +332,7 @@ def test_every_field_value_is_printed(letters: dict[str, Path], variant: str) ->
         f"mã số hồ sơ: {CODE}",
         "09 giờ 00, ngày 06 tháng 3 năm 2026",
         f"Lý do: {REASON}",
-        "vào 16 giờ 00, ngày 12 tháng 3 năm 2026.",
+        "sẽ trả kết quả giải quyết hồ sơ cho Bà vào 16 giờ 00, ngày 12 tháng 3 năm 2026.",
         "GIÁM ĐỐC",
         "(Ký và ghi rõ họ tên)",
         "Nguyễn Văn Bình",

@@ -347,6 +347,12 @@ def test_a_dossier_finished_late_without_a_letter_still_gets_its_late_letter(
     assert completed["new_due_at"] == "2026-03-10T10:00:00+07:00"
     text = document_text(Path(returned["path"]))
     assert REASON in text and "09 giờ 00, ngày 09 tháng 3 năm 2026" in text
+    # a letter written once the result was returned (or ready) promises no past time
+    assert "đã trả kết quả giải quyết hồ sơ cho Ông/Bà vào 09 giờ 00, ngày 11 tháng 3" in text
+    assert "sẽ trả" not in text
+    ready = document_text(Path(completed["path"]))
+    assert "đã giải quyết xong hồ sơ; kết quả được trả cho Ông/Bà từ 10 giờ 00, ngày 10" in ready
+    assert "sẽ trả" not in ready
     for code in ("HS-1", "HS-2"):
         dossier = show_json(ledger, code)
         assert (dossier["extended"], dossier["due_at"]) == (False, "2026-03-09T09:00:00+07:00")

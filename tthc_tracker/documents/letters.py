@@ -98,8 +98,7 @@ _FORM_BODY = (
     "{{ ten_co_quan }} xin trân trọng gửi lời xin lỗi đến {{ xung_ho }} vì sự chậm trễ trong "
     "quá trình giải quyết hồ sơ có thể gây phiền hà, tốn kém về chi phí, công sức của "
     "{{ xung_ho }}.",
-    "{{ ten_co_quan }} xin lỗi {{ xung_ho }} và sẽ trả kết quả giải quyết hồ sơ cho "
-    "{{ xung_ho }} vào {{ han_tra_moi }}.",
+    "{{ ten_co_quan }} xin lỗi {{ xung_ho }} và {{ tra_ket_qua }} {{ han_tra_moi }}.",
     "Mong nhận được sự thông cảm của {{ xung_ho }} vì sự chậm trễ này./.",
 )
 
@@ -112,8 +111,8 @@ _CONG_VAN_BODY = (
     "Giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
     "Lý do: {{ ly_do }}",
     "{{ ten_co_quan }} trân trọng xin lỗi {{ xung_ho }} vì sự chậm trễ này, có thể gây phiền "
-    "hà, tốn kém về chi phí, công sức của {{ xung_ho }}, và hẹn trả kết quả giải quyết hồ sơ "
-    "vào {{ han_tra_moi }}.",
+    "hà, tốn kém về chi phí, công sức của {{ xung_ho }}, và {{ tra_ket_qua }} "
+    "{{ han_tra_moi }}.",
     "Mong nhận được sự thông cảm của {{ xung_ho }}./.",
 )
 

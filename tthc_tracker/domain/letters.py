@@ -121,6 +121,7 @@ def letter_fields(
     addressee = f"{word} {dossier.applicant_name}".strip()
     you = word or dossier.applicant_name  # how the body refers to the applicant
     body_name = agency.short_name or agency.name
+    clause, stated = _return_clause(dossier, facts, you)
     recipients = ["Như trên"]
     if receiving.code != agency.code:
         recipients.append(receiving.short_name or receiving.name)
@@ -138,12 +139,25 @@ def letter_fields(
         "ma_ho_so": dossier.code,
         "han_tra_cu": vn_time(dossier.original_due_at),
         "ly_do": _sentence(facts.reason) if facts.reason else "…",
-        "han_tra_moi": vn_time(facts.new_due_at) if facts.new_due_at else "…",
+        "tra_ket_qua": clause,
+        "han_tra_moi": stated,
         "chuc_danh_ky": agency.signer_title.upper() or "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ",
         "nguoi_ky": agency.signer_name,
         "noi_nhan": recipients,
     }
     return {key: _nfc(value) for key, value in fields.items()}
+
+
+def _return_clause(dossier: Dossier, facts: LetterFacts, you: str) -> tuple[str, str]:
+    """What the letter says of the result and the time it states: the form's "sẽ trả kết quả
+    … vào <new time>", or, for a late letter once the dossier was finished, when the result
+    was returned or ready (a letter may not promise a time already past)."""
+    if dossier.returned_at is not None:
+        return f"đã trả kết quả giải quyết hồ sơ cho {you} vào", vn_time(dossier.returned_at)
+    new_due, completed = facts.new_due_at, dossier.completed_at
+    if completed is not None and (new_due is None or local(new_due).date() <= facts.issued_on):
+        return f"đã giải quyết xong hồ sơ; kết quả được trả cho {you} từ", vn_time(completed)
+    return f"sẽ trả kết quả giải quyết hồ sơ cho {you} vào", vn_time(new_due) if new_due else "…"
 
 
 def _sentence(text: str) -> str:
@@ -176,6 +190,7 @@ LETTER_FIELDS = frozenset(
         "han_tra_cu",
         "ly_do",
         "han_tra_moi",
+        "tra_ket_qua",
         "chuc_danh_ky",
         "nguoi_ky",
         "noi_nhan",
@@ -196,7 +211,7 @@ def notice_text(fields: dict[str, object]) -> str:
         f"(thủ tục: {fields['ten_thu_tuc']}), hẹn trả kết quả lúc {fields['han_tra_cu']}, "
         "chưa được giải quyết đúng hạn.\n"
         f"Lý do: {fields['ly_do']}\n"
-        f"Thời gian hẹn trả kết quả mới: {fields['han_tra_moi']}.\n\n"
+        f"{fields['ten_co_quan']} {fields['tra_ket_qua']} {fields['han_tra_moi']}.\n\n"
         f"Văn bản xin lỗi số {fields['so']} được gửi kèm thư này.\n"
         f"Mong nhận được sự thông cảm của {fields['xung_ho']}.\n"
     )
