@@ -197,6 +197,11 @@ CASES = {
         ("letters", "print", "-o", "in.docx", "--date", "2026-03-02"),
         ("Không có văn bản xin lỗi nào đã ban hành",),
     ),
+    "print range reversed": (
+        ("letters", "print", "-o", "in.docx", "--from", "2026-11-20", "--to", "2026-11-01"),
+        ("--to", "2026-11-01", "sớm hơn", "--from"),
+    ),
+    "calendar year out of range": (("calendar", "show", "99999"), ("Năm 99999", "ngoài lịch")),
 }
 
 

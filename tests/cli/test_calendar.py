@@ -166,6 +166,10 @@ def test_deadline_cutoff_and_agency_are_reported(seeded: Runner) -> None:
             ("Cơ quan", "KHONG-CO"),
         ),
         (("--received", "02/03/2060 09:00", "--limit", "1 ngày"), ("2060", "ngoài lịch làm việc")),
+        (
+            ("--received", "20/12/2036 09:00", "--limit", "15 ngày làm việc"),
+            ("Hạn giải quyết rơi ra ngoài lịch làm việc đã dựng",),
+        ),
         (("--limit", "1 ngày"), ("lệnh viết chưa đúng", "--received")),
     ],
 )
@@ -309,7 +313,9 @@ def test_calendar_check_is_quiet_when_next_year_is_announced(
             ("--reason", "không được để trống"),
         ),
         (("calendar", "add-off", "2026-12-07"), ("lệnh viết chưa đúng", "--reason")),
-        (("calendar", "show", "2060"), ("2060", "ngoài lịch làm việc")),
+        (("calendar", "show", "2060"), ("Năm 2060", "ngoài lịch làm việc")),
+        (("calendar", "show", "99999"), ("Năm 99999", "ngoài lịch làm việc")),
+        (("calendar", "show", "0"), ("Năm 0", "ngoài lịch làm việc")),
         (("calendar", "show", "năm"), ("lệnh viết chưa đúng", "year")),
     ],
 )

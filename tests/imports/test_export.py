@@ -96,6 +96,17 @@ def test_export_filters_and_xlsx(seeded: Runner, tmp_path: Path) -> None:
     ok(seeded("export", "dossiers", "--from", "03/11/2026", "--to", "03/11/2026", "-o", str(dated)))
     assert len(dated.read_text(encoding="utf-8-sig").splitlines()) == 3
     fails(seeded("export", "dossiers", "--format", "pdf", "-o", str(out)), "--format")
+    # the format follows the file name unless given; a name and a format that disagree are
+    # refused (CSV text in a .xlsx file would not open); so is a reversed range
+    by_name = tmp_path / "theo-ten.xlsx"
+    ok(seeded("export", "dossiers", "-o", str(by_name)))
+    assert load_workbook(by_name).active is not None
+    fails(seeded("export", "dossiers", "--format", "csv", "-o", str(by_name)), "--format",
+          "theo-ten.xlsx", ".xlsx")  # fmt: skip
+    fails(seeded("export", "dossiers", "-o", str(tmp_path / "x.xls")), "x.xls", ".csv, .xlsx")
+    fails(seeded("export", "dossiers", "--from", "01/12/2026", "--to", "01/11/2026", "-o",
+                 str(tmp_path / "r.csv")), "--to", "01/11/2026", "--from")  # fmt: skip
+    assert not (tmp_path / "r.csv").exists() and not (tmp_path / "x.xls").exists()
 
 
 def test_export_sqlite_snapshot(seeded: Runner, tmp_path: Path) -> None:

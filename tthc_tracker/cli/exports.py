@@ -9,7 +9,7 @@ import typer
 from tthc_tracker.cli.common import JSON_OPTION, app_for, print_json, reports_errors
 from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.dossier import Status
-from tthc_tracker.domain.errors import InvalidChoiceError
+from tthc_tracker.domain.errors import ChronologyError, InputError, InvalidChoiceError
 from tthc_tracker.domain.times import parse_date
 from tthc_tracker.i18n import _
 
@@ -23,12 +23,31 @@ export_app = typer.Typer(
 )
 
 
+FORMATS = ("csv", "xlsx", "json")
+
+
+def _format_for(output: Path, chosen: str | None) -> str:
+    """The format asked for, else the file's: a .xlsx name never holds CSV text."""
+    suffix = output.suffix.lower().lstrip(".")
+    if chosen is not None and chosen not in FORMATS:
+        raise InvalidChoiceError("--format", chosen, list(FORMATS))
+    if chosen is None and not suffix:
+        return "csv"
+    if chosen is None and suffix not in FORMATS:
+        raise InputError("-o", output.name, "đuôi tệp phải là .csv, .xlsx hoặc .json")
+    if chosen is not None and suffix and suffix != chosen:
+        raise InputError("--format", chosen, f"tệp “{output.name}” có đuôi .{suffix}")
+    return chosen or suffix
+
+
 @export_app.command("dossiers")
 @reports_errors
 def export_dossiers(
     ctx: typer.Context,
     output: Path = typer.Option(..., "-o", "--output", help=_("Tệp kết quả.")),
-    file_format: str = typer.Option("csv", "--format", help=_("csv, xlsx hoặc json.")),
+    file_format: str | None = typer.Option(
+        None, "--format", help=_("csv, xlsx hoặc json (mặc định: theo đuôi tệp, không có thì csv).")
+    ),
     names: str = typer.Option(
         "dvcqg", "--names", help=_("Tên cột: dvcqg (MaHoSo, …) hoặc native (code, …).")
     ),
@@ -44,8 +63,7 @@ def export_dossiers(
     """
     from tthc_tracker.services import exports
 
-    if file_format not in ("csv", "xlsx", "json"):
-        raise InvalidChoiceError("--format", file_format, ["csv", "xlsx", "json"])
+    file_format = _format_for(output, file_format)
     try:
         chosen = Status(status) if status else None
     except ValueError:
@@ -56,6 +74,8 @@ def export_dossiers(
         date_from=parse_date(date_from, "--from") if date_from else None,
         date_to=parse_date(date_to, "--to") if date_to else None,
     )
+    if keep.date_from and keep.date_to and keep.date_to < keep.date_from:
+        raise ChronologyError("--to", date_to or "", "--from", date_from or "")
     with app_for(ctx) as app:
         count = exports.export_dossiers(app.db, output, file_format, names, keep)
     if json_output:

@@ -17,6 +17,7 @@ from tthc_tracker.cli.common import (
     table,
 )
 from tthc_tracker.cli.help_text import Group
+from tthc_tracker.domain.errors import ChronologyError
 from tthc_tracker.domain.times import iso, local, parse_date, parse_instant, show
 from tthc_tracker.i18n import _
 
@@ -375,6 +376,8 @@ def letters_print(
     first, last = (day, day) if day else (day_from, day_to)
     start = parse_date(first, "--date" if day else "--from") if first else None
     end = parse_date(last, "--date" if day else "--to") if last else None
+    if start and end and end < start:
+        raise ChronologyError("--to", last or "", "--from", first or "")
     bundle = output.with_suffix(".docx") if output.suffix.lower() == ".pdf" else output
     target = bundle.with_suffix(".pdf") if pdf else None
     with app_for(ctx) as app:

@@ -133,7 +133,7 @@ def _instants(tables: _BulkTables, ordinals: Int64Array) -> Int64Array:
     outside = (ordinals < 0) | (index >= tables.cum_end.shape[0])
     if outside.any():
         raise CalendarRangeError(
-            str(int(ordinals[np.argmax(outside)])), tables.first_year, tables.last_year
+            str(int(ordinals[np.argmax(outside)])), tables.first_year, tables.last_year, "due"
         )
     remaining = ordinals - tables.cum_start[index]
     ends_cum = tables.ends_cum[index]
@@ -141,7 +141,10 @@ def _instants(tables: _BulkTables, ordinals: Int64Array) -> Int64Array:
         # Only an ordinal of 0 before the first working session lands on a day without
         # sessions: no working instant has 0 working seconds behind it.
         raise CalendarRangeError(
-            str(int(ordinals[np.argmin(ends_cum[:, -1])])), tables.first_year, tables.last_year
+            str(int(ordinals[np.argmin(ends_cum[:, -1])])),
+            tables.first_year,
+            tables.last_year,
+            "due",
         )
     column = (ends_cum < remaining[:, np.newaxis]).sum(axis=1)
     clock = tables.to_clock[index, column] + remaining

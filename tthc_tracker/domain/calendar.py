@@ -330,7 +330,7 @@ class WorkCalendar:
         tables = self._tables
         index = bisect.bisect_left(tables.cum_end, ordinal)
         if index >= len(tables.cum_end) or ordinal < 0:
-            raise CalendarRangeError(str(ordinal), self.first_year, self.last_year)
+            raise CalendarRangeError(str(ordinal), self.first_year, self.last_year, "due")
         remaining = ordinal - tables.cum_start[index]
         if not tables.sessions[index]:
             # Only before the first working day of the range: no working time elapsed yet.

@@ -261,16 +261,27 @@ class SupplementError(RuleError):
 
 
 class CalendarRangeError(TthcError):
-    def __init__(self, value: str, first_year: int, last_year: int) -> None:
+    """A day, a year or a due time outside the working calendar built (``what``: "day",
+    "year", "due")."""
+
+    def __init__(self, value: str, first_year: int, last_year: int, what: str = "day") -> None:
         super().__init__(value, first_year, last_year)
         self.value = value
         self.first_year = first_year
         self.last_year = last_year
+        self.what = what
 
     def message(self) -> str:
-        return _("Ngày {value} nằm ngoài lịch làm việc đã dựng ({first}–{last}).").format(
-            value=self.value, first=self.first_year, last=self.last_year
-        )
+        if self.what == "due":
+            text = _(
+                "Hạn giải quyết rơi ra ngoài lịch làm việc đã dựng ({first}–{last}): thời hạn "
+                "quá dài hoặc thời điểm tiếp nhận quá xa."
+            )
+        elif self.what == "year":
+            text = _("Năm {value} nằm ngoài lịch làm việc đã dựng ({first}–{last}).")
+        else:
+            text = _("Ngày {value} nằm ngoài lịch làm việc đã dựng ({first}–{last}).")
+        return text.format(value=self.value, first=self.first_year, last=self.last_year)
 
 
 class ConfigError(TthcError):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tthc_tracker.domain.calendar import DayInfo, DayKind, DayRule, Origin
 from tthc_tracker.domain.catalog import required
+from tthc_tracker.domain.errors import CalendarRangeError
 from tthc_tracker.domain.times import nfc
 from tthc_tracker.services.calendars import Calendars, build_calendars
 from tthc_tracker.services.ledger import recompute_in
@@ -55,8 +56,10 @@ def edit_day(
 
 def year_view(calendars: Calendars, year: int) -> list[DayInfo]:
     """Every weekday off and every worked weekend day of ``year``, with its source."""
-    calendars.base.day_info(date(year, 1, 1))
-    return calendars.base.special_days(year)
+    base = calendars.base
+    if not base.first_year <= year <= base.last_year:
+        raise CalendarRangeError(str(year), base.first_year, base.last_year, "year")
+    return base.special_days(year)
 
 
 @dataclass(frozen=True, slots=True)
