@@ -226,6 +226,31 @@ def test_dry_run_writes_nothing(seeded: Runner, ledger_db: Ledger, tmp_path: Pat
     path = write_csv(tmp_path / "d.csv", HEADER, [ROW])
     assert "1 dòng hợp lệ" in ok(seeded("import", "dossiers", str(path), "--dry-run")).out
     assert row_counts(ledger_db) == before
+    # with --skip-invalid too: a check, not even the rejects file is written
+    bad = ["D2", "9.999", AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00"]
+    mixed = write_csv(tmp_path / "m.csv", HEADER, [ROW, bad])
+    rejects = tmp_path / "loi.csv"
+    result = seeded("import", "dossiers", str(mixed), "--dry-run", "--skip-invalid",
+                    "--rejects", str(rejects))  # fmt: skip
+    assert result.code == 0
+    assert "Kiểm tra xong (--dry-run): 1 dòng hợp lệ, 1 dòng lỗi; không ghi gì." in result.out
+    assert "Dòng 3, cột “MaTTHC”" in result.err and "Lỗi:" not in result.err
+    assert not rejects.exists()
+    assert row_counts(ledger_db) == before
+
+
+def test_the_rejects_file_may_not_be_the_file_imported(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
+) -> None:
+    bad = ["D2", "9.999", AGENCY_DEFAULT, NAME, "1", "02/11/2026 09:00"]
+    path = write_csv(tmp_path / "d.csv", HEADER, [ROW, bad])
+    content = path.read_bytes()
+    before = row_counts(ledger_db)
+    same = str(tmp_path / "." / "d.csv")
+    fails(seeded("import", "dossiers", str(path), "--skip-invalid", "--rejects", same),
+          "--rejects", "chính tệp đang nhập")  # fmt: skip
+    assert path.read_bytes() == content
+    assert row_counts(ledger_db) == before
 
 
 def test_existing_code_conflicts_unless_update_and_updates_are_audited(
@@ -361,3 +386,27 @@ def test_a_quote_never_closed_is_refused_naming_its_line(
         (tmp_path / name).write_text(text + "\n", encoding="utf-8")
         fails(seeded("import", "dossiers", str(tmp_path / name)), f"dòng {line}", "ngoặc kép")
     assert row_counts(ledger_db) == before
+
+
+def test_phones_keep_spaces_and_codes_refuse_hidden_characters(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
+) -> None:
+    """ "0912 345 678" is how a phone is written; a code with a zero-width space (pasted from
+    a web page) would be a second dossier looking the same as the first in every list."""
+    header = [*HEADER, "SoDienThoai"]
+    spaced = write_csv(tmp_path / "p.csv", header, [[*ROW, "0912 345 678"]])
+    ok(seeded("import", "dossiers", str(spaced)))
+    assert show_json(seeded, "H01-0001")["phone"] == "0912 345 678"
+    before = row_counts(ledger_db)
+    for cells, column in (
+        (["H01-0002\u200b", *ROW[1:], ""], "MaHoSo"),
+        (["H01-0003", f"{P_3_DAYS}\ufeff", *ROW[2:], ""], "MaTTHC"),
+        (["H01-0004", *ROW[1:], "0912\u200b345"], "SoDienThoai"),
+        (["H01-0005", *ROW[1:], "0912\t345"], "SoDienThoai"),
+    ):
+        path = write_csv(tmp_path / "h.csv", header, [cells])
+        fails(seeded("import", "dossiers", str(path)), column, "ký tự ẩn")
+    assert row_counts(ledger_db) == before
+    fails(seeded("dossier", "add", "H\u200b1", "--procedure", P_3_DAYS, "--applicant", NAME,
+                 "--agency", AGENCY_DEFAULT, "--channel", "truc-tiep",
+                 "--received", "02/11/2026 09:00"), "ký tự ẩn")  # fmt: skip

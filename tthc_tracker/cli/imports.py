@@ -12,6 +12,7 @@ import typer
 
 from tthc_tracker.cli.common import JSON_OPTION, app_for, fail, print_json, reports_errors
 from tthc_tracker.cli.help_text import Group
+from tthc_tracker.domain.errors import InputError
 from tthc_tracker.domain.times import iso, show
 from tthc_tracker.i18n import _
 
@@ -68,6 +69,8 @@ def import_dossiers(
 
     if skip_invalid and rejects is None:
         raise fail(_("--skip-invalid cần --rejects TỆP để không mất dòng nào."))
+    if rejects is not None and rejects.resolve() == file.resolve():
+        raise InputError("--rejects", str(rejects), "là chính tệp đang nhập; nó sẽ bị ghi đè")
     source = imports.read_dossier_file(file)
     rejected = 0
 
@@ -75,7 +78,7 @@ def import_dossiers(
         # before the import commits: a rejects file that cannot be written keeps nothing;
         # called again when a conflict makes the import start over
         nonlocal rejected
-        if rejects is None:
+        if rejects is None or dry_run:  # a dry run writes nothing, not even the rejects
             return
         if errors:
             kind = "xlsx" if rejects.suffix.lower() == ".xlsx" else "csv"
@@ -107,7 +110,7 @@ def import_dossiers(
     if json_output:
         print_json(summary)
     else:
-        _print_summary(summary, errors, results)
+        _print_summary(summary, errors, results, dry_run)
     if errors and not skip_invalid:
         raise typer.Exit(1)
 
@@ -147,9 +150,9 @@ def _summary(
 
 
 def _print_summary(
-    summary: dict[str, Any], errors: list[RowError], results: list[ImportedDossier]
+    summary: dict[str, Any], errors: list[RowError], results: list[ImportedDossier], dry_run: bool
 ) -> None:
-    if errors and not summary["written"]:
+    if errors and not summary["written"] and not dry_run:
         message = _("{n} dòng không hợp lệ; không ghi gì vào sổ.")
         typer.echo(
             _("Lỗi: {message}").format(message=message.format(n=summary["invalid_lines"])), err=True
@@ -175,8 +178,11 @@ def _print_summary(
             "{rejected} dòng lỗi ghi ra tệp từ chối."
         )
         typer.echo(message.format(**summary))
-    elif not errors:
-        message = _("Kiểm tra xong (--dry-run): {valid} dòng hợp lệ; không ghi gì.")
+    elif dry_run:
+        message = _(
+            "Kiểm tra xong (--dry-run): {valid} dòng hợp lệ, {invalid_lines} dòng lỗi; "
+            "không ghi gì."
+        )
         typer.echo(message.format(**summary))
 
 

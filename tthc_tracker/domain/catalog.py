@@ -22,11 +22,20 @@ def required(value: str, field: str) -> str:
     return clean
 
 
+HIDDEN = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"
+CODE_BLANK = re.compile(f"[\\s{HIDDEN}]")
+"""A blank, or a character that shows as nothing (zero-width space, BOM, soft hyphen,
+direction marks), inside a code: "ZW-1" with a hidden U+200B would be a second dossier that
+looks the same as "ZW-1" in every list."""
+CODE_BLANK_REASON = "mã không được chứa khoảng trắng hay ký tự ẩn (như dấu cách độ rộng 0)"
+
+
 def code(value: str, field: str) -> str:
-    """An opaque code (mã): NFC, no blanks inside, never parsed as a number."""
+    """An opaque code (mã): NFC, no blanks or invisible characters inside, never parsed as a
+    number."""
     clean = required(value, field)
-    if any(ch.isspace() for ch in clean):
-        raise InputError(field, clean, "mã không được chứa khoảng trắng")
+    if CODE_BLANK.search(clean):
+        raise InputError(field, clean, CODE_BLANK_REASON)
     return clean
 
 

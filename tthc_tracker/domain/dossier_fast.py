@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tthc_tracker.domain.catalog import CODE_BLANK, HIDDEN
 from tthc_tracker.domain.dossier import STATUS_LABELS, ApplicantKind, Channel, Status
-from tthc_tracker.domain.dossier_rows import DEFAULT_REASON, DVCQG_STATUS
+from tthc_tracker.domain.dossier_rows import DEFAULT_REASON, DVCQG_STATUS, SPACED_CODES
 from tthc_tracker.domain.imports import Cell, Layout, text
 
 Int64Array = npt.NDArray[np.int64]
@@ -60,9 +61,10 @@ _KINDS = {"": ApplicantKind.PERSON, **{k.value: k for k in ApplicantKind}}
 _STATUS_VALUES = {s.value: s for s in STATUSES}
 _STATUS_LABELS = {label.casefold(): s for s, label in STATUS_LABELS.items()}
 _SEP = "\x00"  # joins a column's cells: not a blank, and not in any text we keep
-_BLANK = re.compile(r"\s")
+_BLANK = CODE_BLANK
 _BLANKS = re.compile(r"\s+")
 _OTHER_BLANK = re.compile(r"[^\S ]")  # a blank other than the space
+_OTHER_BLANK_OR_HIDDEN = re.compile(f"[^\\S ]|[{HIDDEN}]")  # what a phone may not hold
 _AROUND_SEP = re.compile(r" ?\x00 ?")
 _CODES = ("code", "procedure", "processing_agency")  # required, without blanks
 _OPTIONAL_CODES = ("receiving_agency", "returning_agency", "id_number", "phone")
@@ -200,7 +202,8 @@ def read_columns(
     for name in _CODES:
         _check_code(cells[name], bad, required=True)
     for name in _OPTIONAL_CODES:
-        _check_code(cells[name], bad, required=False)
+        spaced = name in SPACED_CODES  # a phone keeps its plain spaces
+        _check_code(cells[name], bad, required=False, spaced=spaced)
     if "" in cells["applicant_name"]:
         bad |= _is_in(cells["applicant_name"], {""})
     channel = _choose(cells["channel"], _channel, bad)
@@ -267,10 +270,11 @@ def _is_in(column: list[str], values: set[str]) -> BoolArray:
     return np.fromiter((c in values for c in column), dtype=np.bool_, count=len(column))
 
 
-def _check_code(column: list[str], bad: BoolArray, *, required: bool) -> None:
-    """A code has no blanks; a required one is not empty."""
-    if _BLANK.search(_SEP.join(column)):
-        bad |= np.fromiter((bool(_BLANK.search(c)) for c in column), np.bool_, len(column))
+def _check_code(column: list[str], bad: BoolArray, *, required: bool, spaced: bool = False) -> None:
+    """A code has no blanks (``spaced``: but plain spaces); a required one is not empty."""
+    blank = _OTHER_BLANK_OR_HIDDEN if spaced else _BLANK
+    if blank.search(_SEP.join(column)):
+        bad |= np.fromiter((bool(blank.search(c)) for c in column), np.bool_, len(column))
     if required and "" in column:
         bad |= _is_in(column, {""})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from tthc_tracker.domain.catalog import Procedure
+from tthc_tracker.domain.catalog import CODE_BLANK, CODE_BLANK_REASON, Procedure
 from tthc_tracker.domain.errors import TthcError
 from tthc_tracker.domain.imports import Cell, Column, Layout, RowError, code_text, text
 from tthc_tracker.domain.limits import parse_limit
@@ -39,8 +39,8 @@ def _code(
     except TthcError as exc:
         errors.append(RowError.from_error(line, column, exc))
         return ""
-    if any(ch.isspace() for ch in value):
-        errors.append(RowError(line, column, value, "mã không được chứa khoảng trắng"))
+    if CODE_BLANK.search(value):
+        errors.append(RowError(line, column, value, CODE_BLANK_REASON))
     return value
 
 
