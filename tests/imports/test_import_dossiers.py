@@ -410,3 +410,55 @@ def test_phones_keep_spaces_and_codes_refuse_hidden_characters(
     fails(seeded("dossier", "add", "H\u200b1", "--procedure", P_3_DAYS, "--applicant", NAME,
                  "--agency", AGENCY_DEFAULT, "--channel", "truc-tiep",
                  "--received", "02/11/2026 09:00"), "ký tự ẩn")  # fmt: skip
+
+
+def test_files_as_offices_save_them(seeded: Runner, ledger_db: Ledger, tmp_path: Path) -> None:
+    """Semicolons under title lines (Excel in a Vietnamese locale), Excel's "sep=;" line, a
+    workbook whose first sheet is hidden: read as a person sees them."""
+    from openpyxl import Workbook
+
+    lines = [";".join(HEADER), ";".join(["S-1", *ROW[1:]])]
+    titled = tmp_path / "tieu-de.csv"
+    titled.write_text("SỔ THEO DÕI HỒ SƠ TTHC\nTừ ngày 01/11/2026\n\n" + "\n".join(lines) + "\n",
+                      encoding="utf-8")  # fmt: skip
+    ok(seeded("import", "dossiers", str(titled)))
+    declared = tmp_path / "sep.csv"
+    declared.write_text("sep=;\n" + lines[0] + "\n" + ";".join(["S-2", *ROW[1:]]) + "\n",
+                        encoding="utf-8")  # fmt: skip
+    ok(seeded("import", "dossiers", str(declared)))
+    book = Workbook()
+    old = book.active
+    assert old is not None
+    old.append(HEADER)
+    old.append(["OLD-1", *ROW[1:]])
+    old.sheet_state = "hidden"
+    new = book.create_sheet("Mới")
+    new.append(HEADER)
+    new.append(["S-3", *ROW[1:]])
+    book.active = 1
+    book.save(tmp_path / "an.xlsx")
+    ok(seeded("import", "dossiers", str(tmp_path / "an.xlsx")))
+    assert [r["code"] for r in dossier_rows(ledger_db)] == ["S-1", "S-2", "S-3"]
+
+
+def test_files_that_are_not_tables_are_refused_in_vietnamese(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
+) -> None:
+    before = row_counts(ledger_db)
+    renamed = tmp_path / "cu.xlsx"
+    renamed.write_bytes(b"\xd0\xcf\x11\xe0 an old .xls")
+    fails(seeded("import", "dossiers", str(renamed)), "không phải tệp Excel .xlsx", ".xls cũ")
+    folder = tmp_path / "thu-muc.csv"
+    folder.mkdir()
+    fails(seeded("import", "dossiers", str(folder)), "thư mục")
+    assert row_counts(ledger_db) == before
+
+
+def test_a_code_excel_saved_in_scientific_form_is_refused(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
+) -> None:
+    """Excel saves 487534001234 as "4.87534E+11" in a CSV: the digits are gone."""
+    before = row_counts(ledger_db)
+    path = write_csv(tmp_path / "e.csv", [*HEADER, "SoDinhDanh"], [[*ROW, "4.87534E+11"]])
+    fails(seeded("import", "dossiers", str(path)), "SoDinhDanh", "4.87534E+11", "định dạng cột")
+    assert row_counts(ledger_db) == before

@@ -16,13 +16,14 @@ import json
 import os
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tthc_tracker.domain.errors import FileFormatError, LegacyEncodingError
+from tthc_tracker.domain.errors import FileAccessError, FileFormatError, LegacyEncodingError
 from tthc_tracker.domain.legacy_text import FONTS, legacy_encoding, marks
 
 Cell = str | int | float | bool | datetime | date | time | None
@@ -56,8 +57,8 @@ def read_table(path: Path) -> RawTable:
             raw = path.read_bytes()
             text, encoding = decode(raw, str(path))
             table = _read_json(path, text) if kind == "json" else _read_csv(path, text, encoding)
-    except OSError as exc:
-        raise FileFormatError(str(path), exc.strerror or str(exc)) from exc
+    except OSError as exc:  # missing, a folder, no permission: said in Vietnamese
+        raise FileAccessError(str(path), exc.errno, exc.strerror or str(exc)) from exc
     _refuse_legacy(table)
     return replace(table, text=None)  # the lines are what callers read: free the text
 
@@ -85,12 +86,29 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", text), encoding
 
 
-def _read_csv(path: Path, text: str, encoding: str) -> RawTable:
+_SEP_LINE = re.compile(r"sep=([,;\t])\r?\n")
+
+
+def _dialect(text: str) -> tuple[Any, str]:
+    """The CSV dialect of ``text`` and the text to read. Excel's "sep=;" first line names the
+    delimiter (and is dropped, keeping the line count); otherwise csv's sniffer decides, and
+    when title lines above the header confuse it, the delimiter found most often on one line
+    of the first ones."""
+    declared = _SEP_LINE.match(text)
+    if declared:
+        dialect: Any = type("_Declared", (csv.excel,), {"delimiter": declared.group(1)})
+        return dialect, "\n" + text[declared.end() :]
     sample = text[:4096]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        return csv.Sniffer().sniff(sample, delimiters=",;\t"), text
     except csv.Error:
-        dialect = csv.excel
+        lines = sample.splitlines()[:50]
+        best = max(",;\t", key=lambda d: max((line.count(d) for line in lines), default=0))
+        return type("_Counted", (csv.excel,), {"delimiter": best}), text
+
+
+def _read_csv(path: Path, text: str, encoding: str) -> RawTable:
+    dialect, text = _dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
     try:
         rows = list(reader)
@@ -193,10 +211,20 @@ def _read_xlsx(path: Path) -> RawTable:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
+    except OSError:
+        raise
+    except zipfile.BadZipFile as exc:  # an old .xls, a CSV renamed, an empty or broken file
+        raise FileFormatError(
+            str(path),
+            "không phải tệp Excel .xlsx (có thể là tệp .xls cũ, tệp đổi tên hoặc tệp hỏng); "
+            "hãy mở bằng Excel và lưu lại dưới dạng .xlsx",
+        ) from exc
     except Exception as exc:  # openpyxl raises many kinds of error for a bad file
         raise FileFormatError(str(path), f"không mở được tệp Excel ({exc})") from exc
     try:
-        sheet = workbook.worksheets[0]
+        # the first sheet a person sees: a hidden one holds old data or lists, not the table
+        visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
+        sheet = (visible or workbook.worksheets)[0]
         lines = []
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_xlsx_cell(value) for value in row]

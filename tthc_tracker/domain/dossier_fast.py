@@ -33,7 +33,7 @@ import numpy.typing as npt
 from tthc_tracker.domain.catalog import CODE_BLANK, HIDDEN
 from tthc_tracker.domain.dossier import STATUS_LABELS, ApplicantKind, Channel, Status
 from tthc_tracker.domain.dossier_rows import DEFAULT_REASON, DVCQG_STATUS, SPACED_CODES
-from tthc_tracker.domain.imports import Cell, Layout, text
+from tthc_tracker.domain.imports import SCIENTIFIC, Cell, Layout, text
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -273,8 +273,13 @@ def _is_in(column: list[str], values: set[str]) -> BoolArray:
 def _check_code(column: list[str], bad: BoolArray, *, required: bool, spaced: bool = False) -> None:
     """A code has no blanks (``spaced``: but plain spaces); a required one is not empty."""
     blank = _OTHER_BLANK_OR_HIDDEN if spaced else _BLANK
-    if blank.search(_SEP.join(column)):
+    joined = _SEP.join(column)
+    if blank.search(joined):
         bad |= np.fromiter((bool(blank.search(c)) for c in column), np.bool_, len(column))
+    if "E+" in joined or "e+" in joined:  # parse_dossier says why (code_text)
+        bad |= np.fromiter(
+            (bool(SCIENTIFIC.fullmatch(c.strip())) for c in column), np.bool_, len(column)
+        )
     if required and "" in column:
         bad |= _is_in(column, {""})
 

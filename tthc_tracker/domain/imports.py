@@ -148,14 +148,21 @@ def text(cell: Cell) -> str:
     return nfc(str(cell))
 
 
+SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE]\+\d+")
+"""A code Excel wrote as a number in a CSV it saved: "4.87534E+11" for 487534001234."""
+
+
 def code_text(cell: Cell, column: str) -> str:
     """A code cell: text only, so "0012" and "1.010" keep every character."""
-    if isinstance(cell, bool | int | float):
+    if isinstance(cell, bool | int | float) or (
+        isinstance(cell, str) and SCIENTIFIC.fullmatch(cell.strip())
+    ):
         raise InputError(
             column,
             shown(cell),
-            "mã phải là văn bản; bảng tính đã đổi nó thành số (mất số 0 ở đầu hoặc ở cuối). "
-            "Hãy định dạng cột là Text và nhập lại mã",
+            "mã phải là văn bản; bảng tính đã đổi nó thành số (mất số 0 ở đầu hoặc ở cuối, "
+            "hoặc mất chữ số khi viết dạng 4,87534E+11). Hãy định dạng cột là Text và nhập "
+            "lại mã",
         )
     return text(cell)
 
