@@ -174,3 +174,12 @@ def test_an_agency_filter(stats_ledger: Runner) -> None:
     assert only_b["total"]["received_total"] == 1
     assert [t["agency"] for t in only_b["agencies"]] == [AG_B]
     fails(stats_ledger("stats", "month", MONTH, "--agency", "KHONG-CO"), "KHONG-CO")
+
+
+def test_counts_print_with_the_vietnamese_thousands_separator() -> None:
+    from tthc_tracker.domain.statistics import Counts
+    from tthc_tracker.domain.statistics_json import count, extra_lines
+
+    assert [count(n) for n in (0, 999, 1200, 1234567)] == ["0", "999", "1.200", "1.234.567"]
+    lines = dict(extra_lines(Counts(received_total=1200, late_without_apology=1500)))
+    assert lines["Trễ hạn chưa xin lỗi"] == "1.500"

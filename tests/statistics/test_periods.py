@@ -74,6 +74,13 @@ def test_trend_goes_back_by_the_period_length() -> None:
     assert quarters == ["2025-Q3", "2025-Q4", "2026-Q1"]
     week = parse_range("2026-10-08", "2026-10-14").shifted(1)
     assert days(week) == (date(2026, 10, 1), date(2026, 10, 7))
+    # a chart's axis writes them the Vietnamese way
+    assert [p.short_name for p in parse_month("2026-02", REPORT).trend(2)] == ["01/2026", "02/2026"]
+    assert [p.short_name for p in parse_quarter("2026-Q1", CALENDAR).trend(2)] == [
+        "Q4/2025",
+        "Q1/2026",
+    ]
+    assert week.short_name == "01/10–07/10/2026"
 
 
 def test_closed_and_last_closed() -> None:

@@ -17,6 +17,7 @@ from tthc_tracker.cli.common import (
 )
 from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.dossier import Event, EventKind, Status
+from tthc_tracker.domain.statistics_json import count
 from tthc_tracker.domain.times import iso, local, parse_instant, show
 from tthc_tracker.i18n import _
 
@@ -465,7 +466,7 @@ def _print_table(views: list[DossierView]) -> None:
             ],
         )
     )
-    typer.echo(_("Tổng: {n} hồ sơ.").format(n=len(views)))
+    typer.echo(_("Tổng: {n} hồ sơ.").format(n=count(len(views))))
 
 
 def _action(kind: EventKind, doc: str, reason_required: bool) -> None:

@@ -18,6 +18,7 @@ from tthc_tracker.cli.common import (
 )
 from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.errors import ChronologyError
+from tthc_tracker.domain.statistics_json import count
 from tthc_tracker.domain.times import iso, local, parse_date, parse_instant, show
 from tthc_tracker.i18n import _
 
@@ -233,7 +234,7 @@ def letters_list(
             ],
         )
     )
-    typer.echo(_("Tổng: {n} văn bản.").format(n=len(found)))
+    typer.echo(_("Tổng: {n} văn bản.").format(n=count(len(found))))
 
 
 @letters_app.command("show")

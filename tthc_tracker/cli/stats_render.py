@@ -10,6 +10,7 @@ from tthc_tracker.cli.common import table
 from tthc_tracker.domain.statistics import FORM_KEYS, Counts, Row
 from tthc_tracker.domain.statistics_json import (
     Difference,
+    count,
     delay_text,
     difference_json,
     extra_lines,
@@ -49,7 +50,7 @@ def report_data(shown: Shown) -> dict[str, Any]:
 
 
 def _form_cells(counts: Counts) -> list[str]:
-    return [str(getattr(counts, key)) for key in FORM_KEYS]
+    return [count(getattr(counts, key)) for key in FORM_KEYS]
 
 
 def _form_table(rows: tuple[Row, ...], total: Counts) -> str:
@@ -161,6 +162,8 @@ def print_differences(found: list[Difference]) -> None:
     def shown(value: object) -> object:
         if value is None:
             return "–"
+        if isinstance(value, int):
+            return count(value)
         return f"{value:.2f}".replace(".", ",") if isinstance(value, float) else value
 
     for d in found:

@@ -40,7 +40,7 @@ def _agency_panel(figure: Figure, report: Report) -> None:
 
 def _trend_panel(figure: Figure, series: Sequence[tuple[Period, Counts]]) -> None:
     axes = figure.add_subplot(1, 2, 2)
-    labels = [p.label for p, _ in series]
+    labels = [p.short_name for p, _ in series]
     on_time = [c.on_time_rate for _, c in series]
     indicator = [c.qd766_indicator_2_1 for _, c in series]
     positions = list(range(len(series)))

@@ -25,7 +25,7 @@ from tthc_tracker.documents.statistics_xlsx import (
     UNIT,
 )
 from tthc_tracker.domain.statistics import FORM_KEYS, Counts, Report, Row
-from tthc_tracker.domain.statistics_json import delay_text, extra_lines, letter_text
+from tthc_tracker.domain.statistics_json import count, delay_text, extra_lines, letter_text
 from tthc_tracker.domain.times import show
 
 PAGE = (Mm(297), Mm(210))  # A4 landscape
@@ -116,7 +116,7 @@ def _form_header(table: Table) -> None:
 def _counts_cells(
     cells: Sequence[_Cell], label: tuple[str, str], counts: Counts, bold: bool
 ) -> None:
-    values = [*label, *(str(getattr(counts, key)) for key in FORM_KEYS)]
+    values = [*label, *(count(getattr(counts, key)) for key in FORM_KEYS)]
     for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
         _cell(cell, value, bold=bold)
         if index == 1:

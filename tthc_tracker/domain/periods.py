@@ -76,6 +76,20 @@ class Period:
         return str(self.year)
 
     @property
+    def short_name(self) -> str:
+        """For a chart's axis, as Vietnamese write them: ``10/2026``, ``Q3/2026``,
+        ``6T/2026``, ``2026``, ``01/10–31/10/2026``."""
+        if self.kind is PeriodKind.RANGE:
+            return f"{self.first:%d/%m}–{self.last:%d/%m/%Y}"
+        if self.months == 1:
+            return f"{self.month:02d}/{self.year}"
+        if self.months == 3:
+            return f"Q{(self.month - 1) // 3 + 1}/{self.year}"
+        if self.months in (6, 9):
+            return f"{self.months}T/{self.year}"
+        return str(self.year)
+
+    @property
     def key(self) -> str:
         """What a snapshot is stored under: ``report:2026-10``, ``range:2026-10-01..…``."""
         return f"{self.kind.value}:{self.label}"

@@ -37,14 +37,19 @@ def number(value: float | None, suffix: str = "") -> str:
     return f"{value:.2f}".replace(".", ",") + suffix
 
 
+def count(value: int) -> str:
+    """``1.200``: a count with the Vietnamese thousands separator."""
+    return f"{value:,}".replace(",", ".")
+
+
 def extra_lines(total: Counts) -> list[tuple[str, str]]:
     """The figures beyond the official form, as (label, value) for a terminal or a report."""
     return [
-        (_("Trễ hạn đã có văn bản xin lỗi"), str(total.late_with_apology)),
-        (_("trong đó xin lỗi muộn"), str(total.apology_late)),
-        (_("Trễ hạn chưa xin lỗi"), str(total.late_without_apology)),
-        (_("Hẹn lại và trả đúng hẹn mới"), str(total.rescheduled_met_new_date)),
-        (_("Rút hồ sơ, từ chối, dừng giải quyết"), str(total.withdrawn_refused_stopped)),
+        (_("Trễ hạn đã có văn bản xin lỗi"), count(total.late_with_apology)),
+        (_("trong đó xin lỗi muộn"), count(total.apology_late)),
+        (_("Trễ hạn chưa xin lỗi"), count(total.late_without_apology)),
+        (_("Hẹn lại và trả đúng hẹn mới"), count(total.rescheduled_met_new_date)),
+        (_("Rút hồ sơ, từ chối, dừng giải quyết"), count(total.withdrawn_refused_stopped)),
         (_("Tỷ lệ giải quyết đúng hạn"), number(total.on_time_rate, " %")),
         (_("Chỉ số 2.1 (QĐ 766)"), number(total.qd766_indicator_2_1, " %")),
         (
