@@ -89,6 +89,8 @@ CASES = {
     "applicant of 30,000 characters": (new(applicant="A" * 30_000), ("--applicant", "tối đa 200")),
     "e-mail without a domain": (new(email="ha@"), ("--email", "ha@", "thư điện tử")),
     "e-mail with two @": (new(email="ha@@x.vn"), ("--email", "ha@@x.vn")),
+    "phone in words": (new(phone="abc"), ("--phone", "abc", "chữ số")),
+    "phone without a digit": (new(phone="(+)"), ("--phone", "(+)", "chữ số")),
     "invalid channel": (new(channel="fax"), ("kênh", "fax", "truc-tiep, truc-tuyen, buu-chinh")),
     "invalid applicant kind": (new(applicant_kind="nguoi"), ("loại chủ hồ sơ", "nguoi")),
     "code with a space": (new("H48 0001"), ("mã hồ sơ", "H48 0001", "khoảng trắng")),

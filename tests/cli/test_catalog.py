@@ -264,6 +264,26 @@ def test_nfd_agency_name_is_stored_in_nfc(initialised: Runner) -> None:
             ("agency", "add", "NEW", "--name", "X", "--apology-lead-days", "một"),
             ("lệnh viết chưa đúng", "--apology-lead-days"),
         ),
+        (
+            ("agency", "add", "NEW", "--name", "X", "--email", "vanphong"),
+            ("--email", "vanphong", "thư điện tử"),
+        ),
+        (
+            (
+                "procedure",
+                "add",
+                "9.9",
+                "--name",
+                "X",
+                "--field",
+                "Y",
+                "--limit",
+                "1 ngày",
+                "--level",
+                "foo",
+            ),
+            ("--level", "foo", "Cấp tỉnh"),
+        ),
     ],
 )
 def test_bad_catalogue_input_changes_nothing(
@@ -273,3 +293,10 @@ def test_bad_catalogue_input_changes_nothing(
     result = fails(seeded(*args), *fragments)
     assert result.out == ""
     assert snapshot(ledger_db) == before
+
+
+def test_a_level_is_written_as_bieu_06_groups_it(seeded: Runner) -> None:
+    args = ("--name", "X", "--field", "Y", "--limit", "1 ngày", "--level", "  cấp   tỉnh ")
+    ok(seeded("procedure", "add", "9.9", *args))
+    listed = json.loads(ok(seeded("procedure", "list", "--json")).out)
+    assert {p["code"]: p["level"] for p in listed}["9.9"] == "Cấp tỉnh"

@@ -67,6 +67,30 @@ def email_address(value: str, field: str) -> str:
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
+def level_text(value: str, field: str) -> str:
+    """A procedure's level (cấp thực hiện), or empty: "Cấp tỉnh", "Cấp xã", "Cấp bộ" … with its
+    first letter in capitals. A level is a row group of Biểu 06: a stray word there would
+    print as a group of its own."""
+    clean = " ".join(nfc(value).split())
+    if not clean:
+        return ""
+    if not clean.casefold().startswith("cấp "):
+        raise InputError(field, clean, "cấp thực hiện phải là “Cấp tỉnh”, “Cấp xã”, “Cấp bộ” …")
+    return "Cấp " + clean[4:]
+
+
+def phone_text(value: str, field: str) -> str:
+    """A typed phone number, or empty: digits with the usual separators ("0912 345 678",
+    "(028) 3822 1234", "+84 912.345.678")."""
+    clean = one_line(value, field, 40)
+    if clean and (not _PHONE.fullmatch(clean) or not any(ch.isdigit() for ch in clean)):
+        raise InputError(field, clean, "số điện thoại chỉ gồm chữ số và các dấu + ( ) . - /")
+    return clean
+
+
+_PHONE = re.compile(r"[0-9 +().\-/]+")
+
+
 @dataclass(frozen=True, slots=True)
 class Agency:
     code: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from tthc_tracker.domain.catalog import CODE_BLANK, CODE_BLANK_REASON, Procedure
+from tthc_tracker.domain.catalog import CODE_BLANK, CODE_BLANK_REASON, Procedure, level_text
 from tthc_tracker.domain.errors import TthcError
 from tthc_tracker.domain.imports import Cell, Column, Layout, RowError, code_text, text
 from tthc_tracker.domain.limits import parse_limit
@@ -54,6 +54,10 @@ def parse_procedure(layout: Layout, line: int, cells: Sequence[Cell]) -> Procedu
     for field in ("name", "field", "limit"):
         if not values[field]:
             errors.append(RowError(line, layout.column_name(field), "", EMPTY))
+    try:
+        values["level"] = level_text(values["level"], layout.column_name("level"))
+    except TthcError as exc:
+        errors.append(RowError.from_error(line, layout.column_name("level"), exc))
     limit = None
     if values["limit"]:
         try:

@@ -10,6 +10,8 @@ from tthc_tracker.domain.catalog import (
     Agency,
     Procedure,
     code,
+    email_address,
+    level_text,
     required,
 )
 from tthc_tracker.domain.errors import InputError
@@ -50,7 +52,7 @@ def new_agency(
             nfc(office_hours), nfc(saturday_hours), saturday_counts=saturday_counts
         ),
         apology_lead_days=apology_lead_days,
-        email=nfc(email),
+        email=email_address(email, "--email"),
         short_name=nfc(short_name),
         letter_template=required(letter_template, "--letter-template"),
     )
@@ -82,7 +84,7 @@ def new_procedure(
         code=code(procedure_code, "mã thủ tục"),
         name=required(name, "--name"),
         field=required(field, "--field"),
-        level=nfc(level),
+        level=level_text(level, "--level"),
         limit=parse_limit(limit_text),
         limit_text=limit_text,
         cutoff=parse_clock(cutoff, "--cutoff") if cutoff is not None else None,

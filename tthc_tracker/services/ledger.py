@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from tthc_tracker.domain.calendar import WorkCalendar, forecast_note
-from tthc_tracker.domain.catalog import Procedure, code, email_address, one_line, required
+from tthc_tracker.domain.catalog import (
+    Procedure,
+    code,
+    email_address,
+    one_line,
+    phone_text,
+    required,
+)
 from tthc_tracker.domain.deadline import Deadline, check_extension, compute_deadline
 from tthc_tracker.domain.dossier import (
     BOOKKEEPING,
@@ -110,6 +117,8 @@ _TYPED = {
 def _typed(name: str, value: str) -> str:
     """A typed field as `dossier add` and `dossier correct` accept it."""
     option, longest = _TYPED[name]
+    if name == "phone":
+        return phone_text(value, option)
     return one_line(value, option, longest)
 
 
