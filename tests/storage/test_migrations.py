@@ -226,6 +226,8 @@ def test_cli_on_an_uninitialised_database_says_run_tthc_init(
 ) -> None:
     fails(run("agency", "list"), "tthc init", "--db")
     fails(run("dossier", "list"), "tthc init")
+    if ledger_db.url.startswith("sqlite"):  # asking did not create an empty file
+        assert not Path(ledger_db.url.removeprefix("sqlite:///")).exists()
     ok(run("init"))
     assert row_counts(ledger_db) == dict.fromkeys(row_counts(ledger_db), 0)
     ok(run("agency", "list"))

@@ -193,7 +193,18 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
 
 
 def require_schema(engine: Engine) -> None:
-    """Fail with a clear message when the database was never initialised or is outdated."""
+    """Fail with a clear message when the database was never initialised or is outdated.
+    A SQLite file that does not exist is not created by asking (a mistyped ``--db`` would
+    leave an empty file behind)."""
+    database = engine.url.database or ""
+    in_a_file = engine.dialect.name == "sqlite" and database not in ("", ":memory:")
+    if in_a_file and not database.startswith("file:") and not Path(database).exists():
+        raise ConfigError(
+            "--db",
+            _("không có tệp cơ sở dữ liệu {path}; hãy chạy “tthc init” để tạo").format(
+                path=database
+            ),
+        )
     try:
         current = current_revision(engine)
     except SADatabaseError as exc:
