@@ -288,7 +288,8 @@ def test_an_output_path_that_cannot_be_written_is_one_line(
     ("url", "fragments"),
     [
         ("sqlite:///{file}", ("“--db”", "không phải cơ sở dữ liệu SQLite")),
-        ("sqlite:///{dir}/khong-co/tthc.db", ("“--db”", "không mở được tệp cơ sở dữ liệu")),
+        # init: cannot open it; another command: no such file, run init (none is created)
+        ("sqlite:///{dir}/khong-co/tthc.db", ("“--db”", "tệp cơ sở dữ liệu")),
         ("postgresql+psycopg2://tthc@/tthc", ("“--db”", "psycopg2", "postgresql+psycopg://")),
         ("khong la dia chi", ("“--db”", "không đọc được địa chỉ")),
     ],

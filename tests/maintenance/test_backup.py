@@ -77,6 +77,8 @@ def test_a_broken_backup_changes_nothing(ledger: Runner, ledger_db: Ledger, env:
     file.write_bytes(content[: len(content) * 2 // 3])  # a copy cut short
     result = ledger("db", "restore", str(file), "--force")
     assert result.code == 1 and result.err.startswith("Lỗi: "), result
+    if ledger_db.backend == "sqlite":  # said in Vietnamese, SQLite's words kept beside
+        assert "tệp SQLite hỏng hoặc không trọn vẹn" in result.err, result.err
     assert dump(ledger_db) == before
     ok(ledger("db", "check"))
     file.write_text("không phải bản sao lưu", encoding="utf-8")
@@ -112,7 +114,7 @@ def test_backup_is_consistent_while_someone_writes(
 def test_backup_refuses_to_overwrite_a_file(ledger: Runner, env: Path) -> None:
     file = env / "tthc.bak"
     file.write_text("tệp cũ", encoding="utf-8")
-    fails(ledger("db", "backup", str(file)), "đã tồn tại", "--force")
+    fails(ledger("db", "backup", str(file)), "tthc.bak", "đã có", "--force")
     assert file.read_text(encoding="utf-8") == "tệp cũ"
     ok(ledger("db", "backup", str(file), "--force"))
     assert file.read_text(encoding="utf-8", errors="replace") != "tệp cũ"

@@ -516,6 +516,9 @@ def test_verify_reports_a_tampered_and_a_deleted_file(ledger: Runner) -> None:
         ("02/PXL", False, "thiếu tệp"),
     ]
     assert ledger("letters", "verify", "--json").code == 1
+    # a batch to print is refused, naming the letter and what is wrong with it
+    fails(ledger("letters", "print", "-o", str(first.parent / "in.docx")), "Văn bản xin lỗi",
+          str(first), "tệp đã bị sửa", "letters verify")  # fmt: skip
 
 
 # --- templates and printing -------------------------------------------------------------

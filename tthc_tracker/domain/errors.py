@@ -71,11 +71,13 @@ class EmptyFieldError(InputError):
 
 
 class InvalidTimeError(InputError):
-    def __init__(self, field: str, value: str) -> None:
+    def __init__(self, field: str, value: str, *, date_only: bool = False) -> None:
         super().__init__(
             field,
             value,
-            _(
+            _("cần một ngày có thật, dạng “YYYY-MM-DD” hoặc “DD/MM/YYYY”")
+            if date_only
+            else _(
                 "cần dạng “YYYY-MM-DD HH:MM”, “DD/MM/YYYY HH:MM” (giờ Việt Nam) "
                 "hoặc ISO 8601 có múi giờ"
             ),
@@ -184,13 +186,12 @@ class ChronologyError(RuleError):
         self.earlier_value = earlier_value
 
     def message(self) -> str:
-        return _(
-            "Trường “{field}”: thời điểm {value} sớm hơn {earlier_field} ({earlier_value})."
-        ).format(
-            field=self.field,
-            value=self.value,
-            earlier_field=self.earlier_field,
-            earlier_value=self.earlier_value,
+        return _("Trường “{field}”: {reason}.").format(field=self.field, reason=self.reason())
+
+    def reason(self) -> str:
+        """The message without the field: an import names the column itself."""
+        return _("thời điểm {value} sớm hơn {earlier_field} ({earlier_value})").format(
+            value=self.value, earlier_field=self.earlier_field, earlier_value=self.earlier_value
         )
 
 
@@ -200,9 +201,9 @@ class FutureTimeError(ChronologyError):
     def __init__(self, field: str, value: str, now: str) -> None:
         super().__init__(field, value, _("thời điểm hiện tại"), now)
 
-    def message(self) -> str:
-        return _("Trường “{field}”: thời điểm {value} muộn hơn thời điểm hiện tại ({now}).").format(
-            field=self.field, value=self.value, now=self.earlier_value
+    def reason(self) -> str:
+        return _("thời điểm {value} muộn hơn thời điểm hiện tại ({now})").format(
+            value=self.value, now=self.earlier_value
         )
 
 
@@ -334,6 +335,31 @@ class FileAccessError(TthcError):
         if not self.path:
             return _("Không đọc/ghi được tệp: {reason}.").format(reason=reason)
         return _("Không đọc/ghi được “{path}”: {reason}.").format(path=self.path, reason=reason)
+
+
+class LetterFileError(TthcError):
+    """An issued letter's file is missing or no longer what was issued."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(path, problem)
+        self.path = path
+        self.problem = problem
+
+    def message(self) -> str:
+        return _(
+            "Văn bản xin lỗi “{path}”: {problem}; không gộp tệp in (xem tthc letters verify)."
+        ).format(path=self.path, problem=self.problem)
+
+
+class FileExistsRefusal(TthcError):
+    """A file to write is already there and ``--force`` was not given."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def message(self) -> str:
+        return _("Tệp “{path}” đã có; thêm --force để ghi đè.").format(path=self.path)
 
 
 class DatabaseError(TthcError):

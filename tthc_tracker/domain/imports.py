@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from tthc_tracker.domain.errors import FileFormatError, InputError, TthcError
+from tthc_tracker.domain.errors import ChronologyError, FileFormatError, InputError, TthcError
 from tthc_tracker.domain.times import LOCAL_TZ, nfc, parse_instant
 
 Cell = str | int | float | bool | datetime | date | time | None
@@ -60,8 +60,11 @@ class RowError:
 
     @classmethod
     def from_error(cls, line: int, column: str, error: TthcError) -> RowError:
-        value = str(error.value) if isinstance(error, InputError) else ""
-        reason = error.reason if isinstance(error, InputError) else error.message()
+        if isinstance(error, InputError | ChronologyError):  # the column is named already
+            value = str(error.value)
+            reason = error.reason if isinstance(error, InputError) else error.reason()
+        else:
+            value, reason = "", error.message()
         return cls(line, column, value, reason.rstrip("."))
 
 

@@ -62,7 +62,7 @@ def parse_date(text: str, field: str) -> date:
             return datetime.strptime(raw, fmt).date()  # noqa: DTZ007 - a date, no time zone
         except ValueError:
             continue
-    raise InvalidTimeError(field, raw)
+    raise InvalidTimeError(field, raw, date_only=True)
 
 
 def parse_clock(text: str, field: str) -> time:

@@ -15,7 +15,7 @@ from pathlib import Path
 from tthc_tracker.documents.tabular import Cell, write_table
 from tthc_tracker.domain.dossier import Dossier, Status
 from tthc_tracker.domain.dossier_rows import DOSSIER_COLUMNS, STATUS_DVCQG
-from tthc_tracker.domain.errors import FileFormatError
+from tthc_tracker.domain.errors import FileExistsRefusal, InvalidChoiceError
 from tthc_tracker.domain.times import local
 from tthc_tracker.services.imports import STATUS_EVENTS
 from tthc_tracker.storage import snapshot
@@ -78,7 +78,7 @@ def _row(repo: Repository, dossier: Dossier, names: str) -> list[Cell]:
 def export_dossiers(db: Database, path: Path, kind: str, names: str, keep: ExportFilter) -> int:
     """Write the chosen dossiers (ordered by receipt, then code); returns how many."""
     if names not in NAMES:
-        raise FileFormatError(str(path), "--names chỉ nhận dvcqg hoặc native")
+        raise InvalidChoiceError("--names", names, list(NAMES))
     with db.transaction() as repo:
         statuses = [keep.status] if keep.status else None
         dossiers = [d for d in repo.list_dossiers(statuses, keep.agency) if keep.keeps(d)]
@@ -90,5 +90,5 @@ def export_dossiers(db: Database, path: Path, kind: str, names: str, keep: Expor
 def export_sqlite(db: Database, path: Path, now: datetime, force: bool = False) -> dict[str, int]:
     """A standalone SQLite file for sqlite-utils or Datasette; returns rows per table."""
     if path.exists() and not force:
-        raise FileFormatError(str(path), "tệp đã tồn tại; thêm --force để ghi đè")
+        raise FileExistsRefusal(str(path))
     return snapshot.write_snapshot(db.engine, path, now)

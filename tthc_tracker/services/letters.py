@@ -26,6 +26,7 @@ from tthc_tracker.domain.errors import (
     EmptyFieldError,
     ExtensionError,
     FutureTimeError,
+    LetterFileError,
     NotFoundError,
     NothingToPrintError,
     TransitionError,
@@ -84,7 +85,7 @@ def template_path(templates_dir: Path, choice: str) -> Path:
     else:
         path = Path(choice)
     if not path.is_file():
-        raise ConfigError("letter_template", f"không tìm thấy mẫu văn bản {path}")
+        raise ConfigError("--letter-template", f"không tìm thấy mẫu văn bản {path}")
     return path
 
 
@@ -563,7 +564,7 @@ def print_batch(
     for letter in chosen:
         problem = _problem(letter)
         if problem:
-            raise ConfigError(str(letter.path), problem)
+            raise LetterFileError(str(letter.path), problem)
     merge_letters([Path(letter.path or "") for letter in chosen], out)
     if pdf is not None:
         to_pdf(out, pdf)

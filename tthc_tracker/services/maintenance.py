@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tthc_tracker.domain.errors import ConfigError, FileFormatError, TthcError
+from tthc_tracker.domain.errors import ConfigError, FileExistsRefusal, FileFormatError, TthcError
 from tthc_tracker.domain.history import history_problem
 from tthc_tracker.i18n import _
 from tthc_tracker.services import letters
@@ -57,7 +57,7 @@ class Backup:
 def backup(db: Database, path: Path, force: bool = False) -> Backup:
     """A consistent copy of the whole ledger in ``path`` (written whole or not at all)."""
     if path.exists() and not force:
-        raise FileFormatError(str(path), _("tệp đã tồn tại; thêm --force để ghi đè"))
+        raise FileExistsRefusal(str(path))
     revision, _head = store.revisions(db.engine)
     if revision is None:
         raise ConfigError(

@@ -121,12 +121,23 @@ def _quick_check(connection: sqlite3.Connection, path: Path) -> None:
         raise FileFormatError(str(path), _("tệp SQLite hỏng ({detail})").format(detail=verdict))
 
 
+def _damaged(path: Path, exc: sqlite3.Error) -> FileFormatError:
+    """SQLite's words ("database disk image is malformed", "file is not a database") for a
+    backup cut short or not a database at all, said in Vietnamese with them kept."""
+    return FileFormatError(
+        str(path),
+        _(
+            "tệp SQLite hỏng hoặc không trọn vẹn (SQLite: {detail}); hãy dùng một bản sao lưu khác"
+        ).format(detail=exc),
+    )
+
+
 def sqlite_backup_revision(path: Path) -> str | None:
     """The Alembic revision inside a SQLite backup (None: not a tthc ledger), after a check."""
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise FileFormatError(str(path), str(exc)) from exc
+        raise _damaged(path, exc) from exc
     try:
         _quick_check(connection, path)
         found = connection.execute(
@@ -137,7 +148,7 @@ def sqlite_backup_revision(path: Path) -> str | None:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         return None if row is None else str(row[0])
     except sqlite3.Error as exc:
-        raise FileFormatError(str(path), str(exc)) from exc
+        raise _damaged(path, exc) from exc
     finally:
         connection.close()
 
