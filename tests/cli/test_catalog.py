@@ -300,3 +300,10 @@ def test_a_level_is_written_as_bieu_06_groups_it(seeded: Runner) -> None:
     ok(seeded("procedure", "add", "9.9", *args))
     listed = json.loads(ok(seeded("procedure", "list", "--json")).out)
     assert {p["code"]: p["level"] for p in listed}["9.9"] == "Cấp tỉnh"
+
+
+def test_a_long_name_is_cut_with_an_ellipsis_in_the_list(seeded: Runner) -> None:
+    name = "Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền"
+    ok(seeded("procedure", "add", "9.9", "--name", name, "--field", "Đất đai", "--limit", "1 ngày"))
+    line = next(x for x in ok(seeded("procedure", "list")).out.splitlines() if "9.9" in x)
+    assert name[:59] + "…" in line and name not in line

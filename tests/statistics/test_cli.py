@@ -22,6 +22,8 @@ from tests.conftest import Runner, fails, ok
         (("range", "--from", "2026-10-31", "--to", "2026-10-01"), ("31/10/2026", "01/10/2026")),
         (("range", "--from", "2026-02-30", "--to", "2026-03-01"), ("2026-02-30",)),
         (("freeze", "quý 3"), ("quý 3",)),
+        # the clock is at 27/11/2026: March 2027 has not begun
+        (("month", "2027-03"), ("Tháng 3/2027", "chưa bắt đầu", "15/02/2027 00:00")),
     ],
 )
 def test_bad_input(initialised: Runner, args: tuple[str, ...], fragments: tuple[str, ...]) -> None:

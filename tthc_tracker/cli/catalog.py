@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from tthc_tracker.cli.common import JSON_OPTION, app_for, print_json, reports_errors, table
+from tthc_tracker.cli.common import (
+    JSON_OPTION,
+    app_for,
+    clip,
+    print_json,
+    reports_errors,
+    table,
+)
 from tthc_tracker.cli.help_text import Group
 from tthc_tracker.domain.catalog import DEFAULT_OFFICE_HOURS, Agency, Procedure
 from tthc_tracker.i18n import _
@@ -200,7 +207,7 @@ def procedure_list(ctx: typer.Context, json_output: bool = JSON_OPTION) -> None:
     rows = [
         [
             p.code,
-            p.name[:60],
+            clip(p.name, 60),
             p.field,
             p.limit.text(),
             p.cutoff.strftime("%H:%M") if p.cutoff else "",

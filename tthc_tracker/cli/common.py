@@ -70,6 +70,11 @@ def print_json(data: Any) -> None:
 _CONTROL = dict.fromkeys((*range(0x20), *range(0x7F, 0xA0)), " ")
 
 
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters for a table column, with "…" when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def table(rows: list[list[str]], headers: list[str]) -> str:
     """A plain text table with aligned columns; a line break or tab inside a cell (an
     imported address typed on two lines) is shown as a space, so the columns stay aligned."""

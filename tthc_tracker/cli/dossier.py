@@ -10,6 +10,7 @@ import typer
 from tthc_tracker.cli.common import (
     JSON_OPTION,
     app_for,
+    clip,
     instant,
     print_json,
     reports_errors,
@@ -444,7 +445,7 @@ def _print_table(views: list[DossierView]) -> None:
         [
             v.dossier.code,
             v.dossier.processing_agency,
-            v.dossier.applicant_name[:30],
+            clip(v.dossier.applicant_name, 30),
             show(v.dossier.received_at),
             show(v.dossier.due_at),
             v.dossier.status.label,

@@ -298,7 +298,10 @@ def list_dossiers(
 def search_dossiers(
     db: Database, calendars: Calendars, text: str, as_of: datetime, limit: int = 20
 ) -> list[DossierView]:
-    """Dossiers by applicant name, code or phone, case and marks ignored; best first."""
+    """Dossiers by applicant name, code or phone, case and marks ignored; best first. A text
+    with nothing to search for (blank, only punctuation) is refused, not answered empty."""
+    if not any(ch.isalnum() for ch in text):
+        raise EmptyFieldError("TEXT")
     with db.transaction() as repo:
         return [
             _view(

@@ -46,6 +46,20 @@ class PeriodOpenError(RuleError):
         )
 
 
+class PeriodNotStartedError(RuleError):
+    """A period that has not begun has nothing to count yet."""
+
+    def __init__(self, label: str, start: datetime) -> None:
+        super().__init__(label, start)
+        self.label = label
+        self.start = start
+
+    def message(self) -> str:
+        return _("Kỳ {label} chưa bắt đầu (bắt đầu lúc {start}): chưa có số liệu.").format(
+            label=self.label, start=show(self.start)
+        )
+
+
 class AlreadyFrozenError(RuleError):
     """The period and scope already have a snapshot; replacing it must be asked for."""
 
@@ -114,6 +128,8 @@ def show_report(
     now: datetime | None = None,
 ) -> Shown:
     """The report of ``period``: the frozen one if there is one, with the differences."""
+    if now is not None and now < period.start:
+        raise PeriodNotStartedError(period.name, period.start)
     with db.transaction() as repo:
         fresh = compute_in(repo, calendars, period, agency, now)
         stored = repo.statistics.snapshot(period.key, _scope(fresh.agency))
