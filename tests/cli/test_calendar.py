@@ -314,6 +314,19 @@ def test_calendar_check_is_quiet_when_next_year_is_announced(
         ),
         (("calendar", "add-off", "2026-12-07"), ("lệnh viết chưa đúng", "--reason")),
         (("calendar", "show", "2060"), ("Năm 2060", "ngoài lịch làm việc")),
+        # a day off that is off already, a working day worked already: a typing mistake
+        (
+            ("calendar", "add-off", "2026-11-21", "--reason", "x"),
+            ("21/11/2026", "đã là ngày nghỉ", "cuối tuần"),
+        ),
+        (
+            ("calendar", "add-off", "2026-09-02", "--reason", "x"),
+            ("02/09/2026", "đã là ngày nghỉ", "Quốc khánh"),
+        ),
+        (
+            ("calendar", "add-workday", "2026-11-23", "--reason", "x"),
+            ("23/11/2026", "đã là ngày làm việc"),
+        ),
         (("calendar", "show", "99999"), ("Năm 99999", "ngoài lịch làm việc")),
         (("calendar", "show", "0"), ("Năm 0", "ngoài lịch làm việc")),
         (("calendar", "show", "năm"), ("lệnh viết chưa đúng", "year")),

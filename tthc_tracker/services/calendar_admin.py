@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from tthc_tracker.domain.calendar import DayInfo, DayKind, DayRule, Origin
+from tthc_tracker.domain.calendar import DayInfo, DayKind, DayRule, Origin, WorkCalendar
 from tthc_tracker.domain.catalog import required
-from tthc_tracker.domain.errors import CalendarRangeError
+from tthc_tracker.domain.deadline import day_reason
+from tthc_tracker.domain.errors import CalendarRangeError, InputError
 from tthc_tracker.domain.times import nfc
 from tthc_tracker.services.calendars import Calendars, build_calendars
 from tthc_tracker.services.ledger import recompute_in
@@ -42,6 +43,9 @@ def edit_day(
     """
 
     def work(repo: Repository) -> CalendarChange:
+        if kind is not None:
+            others = [e for e in repo.calendar_edits() if e.day != day]
+            _refuse_no_effect(build_calendars(others, data_dir, *years).base, day, kind)
         if kind is None:
             replaced: DayRule | None = repo.remove_calendar_edit(day)
         else:
@@ -52,6 +56,17 @@ def edit_day(
         return CalendarChange(day, kind, replaced, changed, calendars)
 
     return db.run(work)
+
+
+def _refuse_no_effect(calendar: WorkCalendar, day: date, kind: DayKind) -> None:
+    """A day off that is off already (a Sunday, a holiday), or a working day that is worked
+    already, would change nothing: most likely the wrong date was typed."""
+    info = calendar.day_info(day)  # a date outside the built years fails here
+    worked = info.working_seconds > 0
+    if (kind is DayKind.OFF and not worked) or (kind is DayKind.WORKDAY and worked):
+        why = day_reason(info)
+        state = "đã là ngày nghỉ" if kind is DayKind.OFF else "đã là ngày làm việc"
+        raise InputError("DATE", day.strftime("%d/%m/%Y"), f"{state} ({why}); kiểm tra lại ngày")
 
 
 def year_view(calendars: Calendars, year: int) -> list[DayInfo]:
