@@ -139,7 +139,7 @@ def test_extras_sheet(written: dict[str, Path]) -> None:
     assert [sheet.cell(last, c).value for c in range(2, 9)] == [18, 11, 2, 1, 3, 1, 2]
     assert sheet.cell(last, 9).value == pytest.approx(0.6364)
     assert sheet.cell(last, 9).number_format == "0.00%"
-    assert sheet.cell(last, 10).value == pytest.approx(0.6875)
+    assert sheet.cell(last, 10).value == pytest.approx(0.625)
     assert sheet.cell(last, 11).value == 4.93
     assert [sheet.cell(r, 1).value for r in range(4, last)] == [  # by name, not by code
         "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG B",

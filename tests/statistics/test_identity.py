@@ -176,3 +176,31 @@ def test_no_resolved_dossier_means_no_rate(calendars: dict[str, WorkCalendar]) -
     assert (total.on_time_rate, total.qd766_indicator_2_1) == (None, None)
     assert total.avg_processing_working_days is None
     assert report_json(build_report([], OCTOBER, calendars))["total"]["on_time_rate"] is None
+
+
+def test_indicator_2_1_counts_a_supplement_as_a_pause(
+    calendars: dict[str, WorkCalendar],
+) -> None:
+    """QĐ 766 (domain.md §5.3): judged against the due time with the supplement a pause; a
+    second request is late; a dossier without supplement as the law counts it. A snapshot
+    frozen before reads back with the indicator it showed then."""
+    received = datetime(2026, 10, 1, 9, tzinfo=LOCAL_TZ)
+    law_due = datetime(2026, 10, 8, 9, tzinfo=LOCAL_TZ)  # the restarted limit
+    pause_due = datetime(2026, 10, 6, 9, tzinfo=LOCAL_TZ)  # the wait a pause
+    done = datetime(2026, 10, 7, 9, tzinfo=LOCAL_TZ)
+    finished = record("S1", received, Status.COMPLETED, law_due, completed_at=done,
+                      supplement_requests=1, due_at_766=pause_due)  # fmt: skip
+    open_ = record("S2", received, Status.IN_PROGRESS, datetime(2026, 10, 20, 9, tzinfo=LOCAL_TZ),
+                   supplement_requests=1, due_at_766=pause_due)  # fmt: skip
+    twice = record("S3", received, Status.COMPLETED, law_due, completed_at=done,
+                   supplement_requests=2, due_at_766=law_due)  # fmt: skip
+    plain = record("S4", received, Status.COMPLETED, law_due, completed_at=done)
+    total = build_report([finished, open_, twice, plain], OCTOBER, calendars).total
+    assert (total.resolved_early, total.pending_within_due) == (3, 1)  # by the law: all in time
+    assert total.on_time_rate == 100.0
+    assert total.qd766_within == 1  # S4 only: S1 done after 06/10, S2 open at 14/10 past it
+    assert total.qd766_indicator_2_1 == 25.0
+    data = report_json(build_report([finished, plain], OCTOBER, calendars))
+    for counts in (data["total"], *data["rows"]):
+        del counts["qd766_within"]
+    assert report_from_json(data).total.qd766_indicator_2_1 == 100.0

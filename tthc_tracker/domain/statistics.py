@@ -64,6 +64,9 @@ class StatRecord(NamedTuple):
     letter_late: bool = False
     new_due_at: datetime | None = None
     stopped_at: datetime | None = None  # now paused or awaiting a supplement: since when
+    supplement_requests: int = 0
+    # QĐ 766: the due time with the supplement counted as a pause (None: no supplement)
+    due_at_766: datetime | None = None
 
     @property
     def finished_at(self) -> datetime | None:
@@ -133,6 +136,9 @@ class Counts:
     rescheduled_met_new_date: int = 0
     withdrawn_refused_stopped: int = 0
     processing_seconds: int = 0  # working time from receipt to finish, summed over resolved
+    # resolved or pending within the due time as QĐ 766 counts it: the supplement interval a
+    # pause, not a restart; more than one supplement request is late (indicator 2.1)
+    qd766_within: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -145,9 +151,10 @@ class Counts:
     @property
     def qd766_indicator_2_1(self) -> float | None:
         """QĐ 766 indicator 2.1: resolved on time or pending within due, in % of the resolved
-        and pending ones (withdrawn, refused and stopped dossiers are judged neither way)."""
-        on_time = self.resolved_early + self.resolved_on_time + self.pending_within_due
-        return _percent(on_time, self.resolved_total + self.pending_total)
+        and pending ones (withdrawn, refused and stopped dossiers are judged neither way),
+        judged as QĐ 766 counts: the supplement interval is a pause, not a restart
+        (domain.md §5.3)."""
+        return _percent(self.qd766_within, self.resolved_total + self.pending_total)
 
     @property
     def avg_processing_working_days(self) -> float | None:
@@ -162,7 +169,9 @@ class Counts:
 
 
 _POSITION = {f.name: index for index, f in enumerate(fields(Counts))}
-COUNT_KEYS = tuple(f.name for f in fields(Counts) if f.name != "processing_seconds")
+# the counts shown and compared; processing_seconds and qd766_within only feed the rates
+INNER_KEYS = ("processing_seconds", "qd766_within")
+COUNT_KEYS = tuple(f.name for f in fields(Counts) if f.name not in INNER_KEYS)
 RATE_KEYS = ("on_time_rate", "qd766_indicator_2_1", "avg_processing_working_days")
 FORM_KEYS = COUNT_KEYS[:11]  # the official Biểu 06 columns, in the form's order
 
@@ -249,11 +258,13 @@ def _contribution(
         late = judged is Timeliness.LATE
         if late and record.extended and finished <= record.due_at:  # late, kept the new time
             values["rescheduled_met_new_date"] = 1
+        values["qd766_within"] = int(_within_766(record, finished, late))
     elif where is Fate.PENDING:
         judged = judge_pending(record, period.judged_at)
         values["pending_total"] = 1
         values[f"pending_{judged.value}"] = 1
         late = judged is Timeliness.OVERDUE
+        values["qd766_within"] = int(_within_766(record, period.judged_at, late))
     else:
         values["withdrawn_refused_stopped"] = 1
     if late and _letter_by_end(record, period):
@@ -262,6 +273,20 @@ def _contribution(
     elif late:
         values["late_without_apology"] = 1
     return values
+
+
+def _within_766(record: StatRecord, until: datetime, late: bool) -> bool:
+    """Within the due time as QĐ 766 counts (``until``: the finish, or the instant an open
+    dossier is judged at): against the due time with the supplement a pause; a second
+    supplement request makes it late. Without a supplement, as the law counts."""
+    if record.supplement_requests > 1:
+        return False
+    due = record.due_at_766
+    if due is None:
+        return not late
+    if record.finished_at is not None and record.finished_at <= until:
+        return classify_finished(record.finished_at, due) is not Timeliness.LATE
+    return judge_pending(record._replace(original_due_at=due), until) is Timeliness.WITHIN_DUE
 
 
 def judge_pending(record: StatRecord, end: datetime) -> Timeliness:

@@ -63,13 +63,18 @@ def counts_json(counts: Counts) -> dict[str, Any]:
     data: dict[str, Any] = {key: getattr(counts, key) for key in COUNT_KEYS}
     data.update({key: getattr(counts, key) for key in RATE_KEYS})
     data["processing_seconds"] = counts.processing_seconds
+    data["qd766_within"] = counts.qd766_within
     return data
 
 
 def _counts(data: dict[str, Any]) -> Counts:
+    counts = {key: int(data[key]) for key in COUNT_KEYS}
+    # a snapshot frozen before indicator 2.1 counted supplements as pauses: as it said then
+    within = counts["resolved_early"] + counts["resolved_on_time"] + counts["pending_within_due"]
     return Counts(
-        **{key: int(data[key]) for key in COUNT_KEYS},
+        **counts,
         processing_seconds=int(data.get("processing_seconds", 0)),
+        qd766_within=int(data.get("qd766_within", within)),
     )
 
 

@@ -15,7 +15,13 @@ from datetime import datetime
 from tthc_tracker.domain.calendar import WorkCalendar
 from tthc_tracker.domain.errors import RuleError
 from tthc_tracker.domain.periods import Period
-from tthc_tracker.domain.statistics import Counts, Report, build_report, on_time_trend
+from tthc_tracker.domain.statistics import (
+    Counts,
+    Report,
+    StatRecord,
+    build_report,
+    on_time_trend,
+)
 from tthc_tracker.domain.statistics_json import (
     Difference,
     differences,
@@ -25,6 +31,7 @@ from tthc_tracker.domain.statistics_json import (
 from tthc_tracker.domain.times import nfc, show
 from tthc_tracker.i18n import _
 from tthc_tracker.services.calendars import Calendars
+from tthc_tracker.services.ledger import view_in
 from tthc_tracker.storage.db import Database
 from tthc_tracker.storage.repository import Repository
 from tthc_tracker.storage.statistics import Snapshot
@@ -107,8 +114,24 @@ def compute_in(
     """The report from the ledger as it is; ``now``: a period not over yet judges its open
     dossiers then (one due in three days is not overdue today), not at its end."""
     code = _agency(repo, agency)
-    records = repo.statistics.records(period.start, period.end, code)
+    records = _with_766(repo, calendars, repo.statistics.records(period.start, period.end, code))
     return build_report(records, period, _calendars(repo, calendars), code, now)
+
+
+def _with_766(
+    repo: Repository, calendars: Calendars, records: list[StatRecord]
+) -> list[StatRecord]:
+    """Each record of a dossier that had a supplement, with its due time as QĐ 766 counts it
+    (the wait a pause, not a restart), replayed from its history; they are few."""
+    found = []
+    for record in records:
+        if record.supplement_requests:
+            dossier = repo.get_dossier(record.code)
+            deadline = view_in(repo, calendars, dossier, dossier.received_at).deadline
+            found.append(record._replace(due_at_766=deadline.due_at_pause_method))
+        else:
+            found.append(record)
+    return found
 
 
 def compute(
@@ -151,7 +174,9 @@ def trend(
     periods = period.trend(count)
     with db.transaction() as repo:
         code = _agency(repo, agency)
-        records = repo.statistics.records(periods[0].start, periods[-1].end, code)
+        records = _with_766(
+            repo, calendars, repo.statistics.records(periods[0].start, periods[-1].end, code)
+        )
         return on_time_trend(records, periods, _calendars(repo, calendars), code, now)
 
 

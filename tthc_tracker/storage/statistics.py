@@ -105,6 +105,7 @@ def _columns(closed_at: Any, time_type: Any, stopped_at: Any = None) -> tuple[An
         col(letter.late),
         _time(col(letter.new_due_at)),
         _time(_no_time("stopped_at") if stopped_at is None else stopped_at),
+        col(d.supplement_requests),
     )
 
 
@@ -220,6 +221,7 @@ def _record(
         bool(row[15]),  # letter_late
         _utc(row[16]),  # new_due_at
         _utc(row[17]),  # stopped_at
+        row[18],  # supplement_requests
     )
 
 
