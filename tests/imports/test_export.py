@@ -117,6 +117,8 @@ def test_export_sqlite_snapshot(seeded: Runner, tmp_path: Path) -> None:
     assert {"agencies", "procedures", "dossiers", "events", "letters"} <= set(db.table_names())
     assert {"late_dossiers", "open_overdue"} <= set(db.view_names())
     assert [r["code"] for r in db["dossiers"].search("Đức")] == ["0012"]
+    # without marks too, as `tthc dossier search` finds it (Đ as D)
+    assert [r["code"] for r in db["dossiers"].search("nguyen van duc")] == ["0012"]
     assert db.execute("select code from dossiers where code = '1.010'").fetchone() == ("1.010",)
     overdue = [r[0] for r in db.execute("select code from open_overdue order by code")]
     assert overdue == ["0012", "H4"]

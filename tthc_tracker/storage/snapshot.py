@@ -54,9 +54,9 @@ def _queries() -> dict[str, Any]:
     event = DossierEventRow.__table__  # type: ignore[attr-defined]
     letter = LetterRow.__table__  # type: ignore[attr-defined]
     rec, proc, ret, owner = (aliased(agency) for _ in range(4))
-    dossier_columns = [
-        c for c in dossier.c if not c.name.endswith("_id") and c.name not in ("id", "search_text")
-    ]
+    # search_text (name and code folded: no case, no marks, Đ as D; the phone's digits) goes
+    # too: the full-text index over it finds "nguyen van duc" as `tthc dossier search` does
+    dossier_columns = [c for c in dossier.c if not c.name.endswith("_id") and c.name != "id"]
     return {
         "agencies": select(*[c for c in agency.c if c.name != "id"]),
         "procedures": select(
@@ -136,5 +136,5 @@ def _fill(engine: Engine, target: sqlite_utils.Database, now: datetime) -> dict[
         "open_overdue",
         f"SELECT * FROM dossiers WHERE status = 'in_progress' AND due_at < '{as_of}'",
     )
-    target.table("dossiers").enable_fts(["applicant_name", "code"])
+    target.table("dossiers").enable_fts(["applicant_name", "code", "search_text"])
     return counts
