@@ -126,8 +126,8 @@ def letter_fields(
     if receiving.code != agency.code:
         recipients.append(receiving.short_name or receiving.name)
     fields: dict[str, object] = {
-        "co_quan_chu_quan": agency.parent.upper(),
-        "don_vi": agency.name.upper(),
+        "co_quan_chu_quan": header_lines(agency.parent.upper(), PARENT_LINE),
+        "don_vi": header_lines(agency.name.upper(), UNIT_LINE),
         "so": number_text(facts.number, agency.letter_suffix),
         "dia_danh_ngay": place_date_line(agency.place, facts.issued_on),
         "kinh_gui": addressee,
@@ -158,6 +158,47 @@ def _return_clause(dossier: Dossier, facts: LetterFacts, you: str) -> tuple[str,
     if completed is not None and (new_due is None or local(new_due).date() <= facts.issued_on):
         return f"đã giải quyết xong hồ sơ; kết quả được trả cho {you} từ", vn_time(completed)
     return f"sẽ trả kết quả giải quyết hồ sơ cho {you} vào", vn_time(new_due) if new_due else "…"
+
+
+UNIT_LINE = 24
+"""About the most capitals of the issuing unit's name (13 pt bold) that one line of the
+letter's 70 mm header column holds; its parent body (13 pt regular) holds a few more."""
+PARENT_LINE = 28
+
+
+# Two-syllable words of agency names that a line break must not split.
+_COMPOUND_WORDS = (
+    "ỦY BAN|NHÂN DÂN|TRUNG TÂM|PHỤC VỤ|HÀNH CHÍNH|VĂN PHÒNG|ĐĂNG KÝ|ĐẤT ĐAI|NÔNG NGHIỆP|"
+    "MÔI TRƯỜNG|TƯ PHÁP|TÀI CHÍNH|XÂY DỰNG|Y TẾ|GIÁO DỤC|ĐÀO TẠO|CÔNG AN|CÔNG THƯƠNG|"
+    "KẾ HOẠCH|ĐẦU TƯ|NỘI VỤ|VĂN HÓA|THỂ THAO|DU LỊCH|KHOA HỌC|CÔNG NGHỆ|GIAO THÔNG|VẬN TẢI|"
+    "LAO ĐỘNG|THƯƠNG BINH|XÃ HỘI|DÂN TỘC|TÔN GIÁO|THANH TRA|CHI NHÁNH|THÀNH PHỐ|THỊ XÃ|"
+    "THỊ TRẤN|ĐẶC KHU|BỘ PHẬN|MỘT CỬA|TIẾP NHẬN|KẾT QUẢ|THÔNG TIN|TRUYỀN THÔNG|NGOẠI VỤ|"
+    "CHÍNH PHỦ"
+)
+_COMPOUNDS = frozenset(tuple(pair.split()) for pair in _COMPOUND_WORDS.split("|"))
+# A line may well begin with the level of the unit it names ("XÃ THOẠI GIANG").
+_LEVELS = frozenset({"XÃ", "PHƯỜNG", "TỈNH", "HUYỆN", "QUẬN", "THÀNH", "THỊ", "ĐẶC"})
+
+
+def header_lines(name: str, width: int) -> str:
+    """A name too long for one line of the header, broken once between words, as official
+    letters set it ("ỦY BAN NHÂN DÂN / XÃ THOẠI GIANG", "SỞ NÔNG NGHIỆP / VÀ MÔI TRƯỜNG",
+    "VĂN PHÒNG / ĐĂNG KÝ ĐẤT ĐAI") instead of Word wrapping the last word alone: never inside
+    a two-syllable word, before the unit's level when both lines then fit, else where the two
+    lines come out most even."""
+    words = name.split()
+    if len(name) <= width or len(words) < 2:
+        return name
+
+    def longer(cut: int) -> int:
+        return max(len(" ".join(words[:cut])), len(" ".join(words[cut:])))
+
+    cuts = [at for at in range(1, len(words)) if (words[at - 1], words[at]) not in _COMPOUNDS]
+    cut = min(
+        cuts or range(1, len(words)),
+        key=lambda at: (not (words[at] in _LEVELS and longer(at) <= width), longer(at), at),
+    )
+    return " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
 
 
 def _sentence(text: str) -> str:
