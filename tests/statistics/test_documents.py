@@ -157,7 +157,11 @@ def test_word_report(written: dict[str, Path]) -> None:
     assert FORM_TITLE in text
     assert "(Từ ngày 15/09/2026 đến ngày 14/10/2026)" in text
     assert "Tỷ lệ giải quyết đúng hạn: 63,64 %" in text
-    form, late = document.tables
+    form, signatures, late = document.tables
+    assert [c.text.split("\n") for c in signatures.rows[0].cells] == [
+        ["", "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"],
+        ["…, ngày … tháng … năm …", "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", "(Ký tên, đóng dấu)"],
+    ]
     assert form.cell(0, 2).text == "Số hồ sơ nhận giải quyết"
     assert form.cell(1, 2).text == "Tổng số"
     total = [c.text for c in form.rows[-1].cells]

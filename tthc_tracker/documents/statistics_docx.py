@@ -32,10 +32,15 @@ PAGE = (Mm(297), Mm(210))  # A4 landscape
 MARGINS_MM = {"top": 15, "bottom": 15, "left": 20, "right": 15}
 FORM_WIDTHS_MM = (12, 58, *([17.0] * len(FORM_KEYS)))  # 257 mm of the 262 mm line
 LATE_HEADINGS = (
-    ("STT", 12), ("Mã hồ sơ", 46), ("Thủ tục", 58), ("Đơn vị xử lý", 28), ("Chủ hồ sơ", 32),
-    ("Hạn giải quyết", 21), ("Xử lý xong", 21), ("Thời gian trễ", 22), ("Văn bản xin lỗi", 20),
+    ("STT", 12), ("Mã hồ sơ", 46), ("Thủ tục", 52), ("Đơn vị xử lý", 40), ("Chủ hồ sơ", 30),
+    ("Hạn giải quyết", 20), ("Xử lý xong", 20), ("Thời gian trễ", 20), ("Văn bản xin lỗi", 20),
 )  # fmt: skip
-LEFT_COLUMNS = (2, 4)  # procedure and applicant read better from the left
+LEFT_COLUMNS = (2, 3, 4)  # procedure, agency and applicant read better from the left
+# Who signs the report, as report forms end (left: who drew it up; right: the head of unit).
+SIGNATURES = (
+    ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"),
+    ("THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", "(Ký tên, đóng dấu)"),
+)
 TABLE_PT = 10
 
 
@@ -175,6 +180,21 @@ def _late(document: DocxDocument, report: Report, names: Mapping[str, str]) -> N
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
+def _signatures(document: DocxDocument) -> None:
+    """The place-and-date line and the two signature blocks, in a table without borders."""
+    table: Table = document.add_table(rows=1, cols=len(SIGNATURES))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, (cell, (title, how)) in enumerate(zip(table.rows[0].cells, SIGNATURES, strict=True)):
+        cell.text = ""
+        lines = [("…, ngày … tháng … năm …", False, True)] if index == 1 else [("", False, False)]
+        lines += [(title, True, False), (how, False, True)]
+        for number, (text, bold, italic) in enumerate(lines):
+            paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(text)
+            run.bold, run.italic, run.font.size = bold, italic, Pt(12)
+
+
 def write_docx(
     report: Report,
     path: Path,
@@ -196,6 +216,8 @@ def write_docx(
     _line(document, "CHỈ SỐ NGOÀI BIỂU", bold=True)
     for label, value in extra_lines(report.total):
         _line(document, f"{label}: {value}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    _line(document, "")
+    _signatures(document)
     if chart is not None:
         document.add_picture(str(chart), width=Mm(250))
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -165,7 +165,7 @@ def _fit_height(sheet: Worksheet, row: int, widths: Sequence[float]) -> None:
 
 
 LATE_HEADINGS = (
-    ("STT", 6), ("Mã hồ sơ", 28), ("Thủ tục", 48), ("Đơn vị xử lý", 20), ("Chủ hồ sơ", 30),
+    ("STT", 6), ("Mã hồ sơ", 28), ("Thủ tục", 44), ("Đơn vị xử lý", 30), ("Chủ hồ sơ", 26),
     ("Hạn giải quyết", 18), ("Thời điểm xử lý xong", 22), ("Thời gian trễ", 20),
     ("Số giờ làm việc trễ", 14), ("Văn bản xin lỗi", 20),
 )  # fmt: skip
@@ -213,7 +213,7 @@ def late_sheet(sheet: Worksheet, report: Report, names: Mapping[str, str]) -> No
             cell = sheet.cell(3 + index, column, value)
             keep_text(cell)  # names and codes as typed: never a formula
             cell.font, cell.border = _font(), BORDER
-            cell.alignment = LEFT if column in (2, 3, 5) else CENTER
+            cell.alignment = LEFT if column in (2, 3, 4, 5) else CENTER
             if isinstance(value, datetime):
                 cell.number_format = TIME_FORMAT
             elif column == 9:
