@@ -462,3 +462,28 @@ def test_a_code_excel_saved_in_scientific_form_is_refused(
     path = write_csv(tmp_path / "e.csv", [*HEADER, "SoDinhDanh"], [[*ROW, "4.87534E+11"]])
     fails(seeded("import", "dossiers", str(path)), "SoDinhDanh", "4.87534E+11", "định dạng cột")
     assert row_counts(ledger_db) == before
+
+
+def test_a_fixed_rejects_file_imports_as_the_original_would(
+    seeded: Runner, ledger_db: Ledger, tmp_path: Path
+) -> None:
+    """An Excel date cell (no time) is written back as a date: once the refused line is
+    fixed, the rejects file reads as the original line did."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([*HEADER, "NgayKetThucXuLy"])
+    sheet.append(["R-1", P_3_DAYS, "KHONG-CO", NAME, 1, naive(2026, 11, 2, 9), naive(2026, 11, 2)])
+    book.save(tmp_path / "a.xlsx")
+    rejects = tmp_path / "loi.csv"
+    refused = seeded("import", "dossiers", str(tmp_path / "a.xlsx"), "--skip-invalid",
+                     "--rejects", str(rejects))  # fmt: skip
+    assert refused.code == 0 and refused.err.count("KHONG-CO") == 2  # one line: value, reason
+    text = rejects.read_text(encoding="utf-8-sig")
+    assert "02/11/2026 09:00:00,02/11/2026," in text
+    fixed = text.replace("KHONG-CO", AGENCY_DEFAULT).splitlines()
+    header, line = fixed[0].split(",")[:-1], fixed[1].split(",")[:7]
+    ok(seeded("import", "dossiers", str(write_csv(tmp_path / "sua.csv", header, [line]))))
+    assert show_json(seeded, "R-1")["completed_at"] == "2026-11-02T09:00:00+07:00"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from tthc_tracker.documents.tabular import Cell, RawTable, read_table, write_table
@@ -193,11 +193,14 @@ def _check_catalogue(repo: Repository, layout: Layout, record: DossierRecord) ->
     for name in ("processing_agency", "receiving_agency", "returning_agency"):
         checks.append((name, getattr(record, name), repo.get_agency))
     errors = []
-    for name, value, get in checks:
+    missing: set[tuple[object, str]] = set()  # said once: the receiving and returning agency
+    for name, value, get in checks:  # default to the processing one, not in the file then
         try:
             get(value)
         except NotFoundError as exc:
-            errors.append(RowError(record.line, layout.column_name(name), value, exc.message()))
+            if (get, value) not in missing:
+                missing.add((get, value))
+                errors.append(RowError(record.line, layout.column_name(name), value, exc.message()))
     if errors:
         raise RowInvalid(errors)
 
@@ -319,9 +322,17 @@ def write_rejects(
     for number, cells in source.lines:
         if number in reasons:
             padded = [*cells, *[None] * (width - len(cells))][:width]
-            rows.append([*padded, "; ".join(reasons[number])])
+            rows.append([*map(_as_read, padded), "; ".join(reasons[number])])
     write_table(path, [*source.layout.headers, REJECT_REASON_COLUMN], rows, kind)
     return len(rows)
+
+
+def _as_read(cell: Cell) -> Cell:
+    """A spreadsheet's date cell (a time of 00:00, no zone) is read as a date alone; it is
+    written back as one, so the fixed line is read again as the original was."""
+    if isinstance(cell, datetime) and cell.tzinfo is None and cell.time() == time(0):
+        return cell.date()
+    return cell
 
 
 def _value(item: object, name: str) -> str:
