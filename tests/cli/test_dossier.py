@@ -59,6 +59,15 @@ def test_add_prints_the_due_time_as_the_receipt_would(seeded: Runner) -> None:
     ).out
     assert f"Đã tiếp nhận hồ sơ {CODE}." in out
     assert "Thời gian hẹn trả kết quả: 09 giờ 00 phút, ngày 05/03/2026" in out
+    assert "cách đây hơn một năm" not in out
+
+
+def test_a_receipt_more_than_a_year_ago_is_pointed_out(seeded: Runner) -> None:
+    args = ("dossier", "add", "OLD-1", "--procedure", P_3_DAYS, "--agency", AGENCY_DEFAULT,
+            "--applicant", "Lê Văn Tám", "--channel", "truc-tiep")  # fmt: skip
+    out = ok(seeded(*args, "--received", "19/11/2019 08:00")).out
+    assert "Lưu ý: thời điểm tiếp nhận 19/11/2019 08:00 cách đây hơn một năm" in out
+    assert "tthc dossier correct OLD-1 --received" in out
 
 
 def test_add_json_gives_local_instants_under_english_names(seeded: Runner) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -273,6 +273,10 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
     }
 
 
+OLD_RECEIPT = timedelta(days=365)
+"""A receipt entered this long ago is pointed out: most likely a mistyped year."""
+
+
 @dossier_app.command("add")
 @reports_errors
 def dossier_add(
@@ -326,7 +330,8 @@ def dossier_add(
         returning_agency=returning_agency,
     )
     with app_for(ctx) as app:
-        view = add_dossier(app.db, app.calendars, new, app.settings.actor, app.clock())
+        now = app.clock()
+        view = add_dossier(app.db, app.calendars, new, app.settings.actor, now)
     if json_output:
         print_json(dossier_json(view))
         return
@@ -338,6 +343,13 @@ def dossier_add(
     )
     for line in _note_lines(view):
         typer.echo(line)
+    if now - view.dossier.received_at > OLD_RECEIPT:  # 2019 typed for 2026?
+        typer.echo(
+            _(
+                "Lưu ý: thời điểm tiếp nhận {at} cách đây hơn một năm; nếu gõ nhầm, sửa bằng "
+                'tthc dossier correct {code} --received "…" --reason "…"'
+            ).format(at=show(view.dossier.received_at), code=view.dossier.code)
+        )
 
 
 @dossier_app.command("show")
