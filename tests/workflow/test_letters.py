@@ -602,3 +602,20 @@ def test_migration_0010_keeps_the_recorded_times(
     assert show_json(ledger, "HS-1")["events"]  # the ledger opens at head again
     [letter] = json.loads(ok(ledger("letters", "list", "--json")).out)
     assert letter["recorded_at"] == "2026-03-10T10:00:00+07:00"
+
+
+def test_a_same_day_limit_can_still_be_apologised_for_in_time(
+    ledger: Runner, set_now: SetNow
+) -> None:
+    """Received Mon 02/03/2026 09:00, due that day at 17:00: the day before the due date (Fri
+    27/02) comes before the receipt, when no letter can be written; the receipt day is the
+    deadline then, and a letter that day is on time."""
+    ok(ledger("procedure", "add", "2.000815", "--name", "Chứng thực bản sao", "--field",
+              "Chứng thực", "--limit", "Trong ngày"))  # fmt: skip
+    receive(ledger, "HS-NGAY", "2026-03-02 09:00", procedure="2.000815")
+    set_now("2026-03-02 10:00")
+    letter = issue_json(ledger, "HS-NGAY", "--reason", "Chờ bản chính", "--new-due",
+                        "2026-03-03 09:00", "--at", "2026-03-02 10:00")  # fmt: skip
+    assert letter["late"] is False
+    [shown] = json.loads(ok(ledger("letters", "list", "--json")).out)
+    assert shown["apology_deadline"] == "2026-03-02"

@@ -68,10 +68,20 @@ def number_text(number: int | None, suffix: str) -> str:
     return f"{number:02d}/{suffix}" if number is not None else f"…/{suffix}"
 
 
-def apology_deadline(calendar: WorkCalendar, due_at: datetime, lead_days: int = 1) -> date:
+def apology_deadline(
+    calendar: WorkCalendar,
+    due_at: datetime,
+    lead_days: int = 1,
+    received_at: datetime | None = None,
+) -> date:
     """The last date on which the apology is on time: ``lead_days`` working days before the
-    due date (ND 118 Art. 19.6: "chậm nhất 01 ngày trước ngày hết hạn")."""
-    return _working_days_before(calendar, local(due_at).date(), lead_days)
+    due date (ND 118 Art. 19.6: "chậm nhất 01 ngày trước ngày hết hạn"). For a limit of a day
+    or less that date comes before the receipt, when no letter can be written yet: given
+    ``received_at``, the receipt date is the deadline then, the earliest a letter can bear."""
+    deadline = _working_days_before(calendar, local(due_at).date(), lead_days)
+    if received_at is not None:
+        return max(deadline, local(received_at).date())
+    return deadline
 
 
 @lru_cache(maxsize=8192)

@@ -98,7 +98,10 @@ def draft(db: Database, calendars: Calendars, code: str, actor: str, now: dateti
             raise TransitionError(code, dossier.status.label, "lập dự thảo văn bản xin lỗi")
         agency = repo.get_agency(dossier.processing_agency)
         deadline = apology_deadline(
-            calendars.for_agency(agency), dossier.original_due_at, agency.apology_lead_days
+            calendars.for_agency(agency),
+            dossier.original_due_at,
+            agency.apology_lead_days,
+            dossier.received_at,
         )
         return repo.workflow.add_draft(
             code, agency.code, dossier.original_due_at, deadline, actor, now
@@ -340,7 +343,9 @@ def _write(
     dossier = repo.get_dossier(code)
     agency = repo.get_agency(dossier.processing_agency)
     calendar = calendars.for_agency(agency)
-    deadline = apology_deadline(calendar, dossier.original_due_at, agency.apology_lead_days)
+    deadline = apology_deadline(
+        calendar, dossier.original_due_at, agency.apology_lead_days, dossier.received_at
+    )
     issued_on = local(at).date()
     year = issued_on.year
     number = repo.workflow.next_number(agency.code, year)  # locks the agency's counter
@@ -467,7 +472,10 @@ def current_letters(
                 agencies[code] = repo.get_agency(code)
             owner = agencies[code]
             deadline = apology_deadline(
-                calendars.for_agency(owner), dossier.original_due_at, owner.apology_lead_days
+                calendars.for_agency(owner),
+                dossier.original_due_at,
+                owner.apology_lead_days,
+                dossier.received_at,
             )
             shown.append(
                 replace(letter, original_due_at=dossier.original_due_at, apology_deadline=deadline)
