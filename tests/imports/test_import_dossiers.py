@@ -312,6 +312,11 @@ def test_missing_required_column_and_unknown_format(seeded: Runner, tmp_path: Pa
     other = tmp_path / "a.txt"
     other.write_text("x")
     fails(seeded("import", "dossiers", str(other)), ".csv, .xlsx hoặc .json")
+    # the portal's name and the product's for one field: both named
+    both = write_csv(tmp_path / "b.csv", [*HEADER, "applicant_name"], [[*ROW, NAME]])
+    fails(seeded("import", "dossiers", str(both)), "“ChuHoSo” và cột “applicant_name”")
+    twice = write_csv(tmp_path / "t.csv", [*HEADER, "ChuHoSo"], [[*ROW, NAME]])
+    fails(seeded("import", "dossiers", str(twice)), "“ChuHoSo” xuất hiện hai lần")
 
 
 def test_json_with_half_a_utf16_pair_is_refused_naming_the_cell(

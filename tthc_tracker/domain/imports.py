@@ -118,7 +118,14 @@ def locate_header(
                 if header:
                     unknown.append(header)
             elif field in fields:
-                raise FileFormatError(path, f"cột “{header}” xuất hiện hai lần (dòng {number})")
+                first = headers[fields[field]]
+                raise FileFormatError(
+                    path,
+                    f"cột “{header}” xuất hiện hai lần (dòng {number})"
+                    if first.casefold() == header.casefold()
+                    else f"cột “{first}” và cột “{header}” cùng là một trường ({field}), chỉ "
+                    f"giữ một (dòng {number})",
+                )
             else:
                 fields[field] = position
         missing = [c for c in columns if c.required and c.field not in fields]
