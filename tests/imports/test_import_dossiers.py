@@ -274,6 +274,11 @@ def test_existing_code_conflicts_unless_update_and_updates_are_audited(
     assert again["unchanged"] == 1
     other = write_csv(tmp_path / "c.csv", header, [[ROW[0], ROW[1], AGENCY_LATE, *ROW[3:], "", ""]])
     fails(seeded("import", "dossiers", str(other), "--update"), "quyết định hạn")
+    # a time is shown as a clerk types it, not in ISO
+    later = write_csv(tmp_path / "d.csv", header, [[*ROW[:5], "02/11/2026 10:00", "", ""]])
+    refused = fails(seeded("import", "dossiers", str(later), "--update"), "NgayTiepNhan",
+                    "“02/11/2026 10:00”", "dossier correct")  # fmt: skip
+    assert "+07:00" not in refused.err
 
 
 def test_declared_due_time_that_differs_is_reported_and_kept(

@@ -20,7 +20,7 @@ from tthc_tracker.domain.dossier import BOOKKEEPING, Dossier, Event, EventKind, 
 from tthc_tracker.domain.dossier_rows import DOSSIER_COLUMNS, FINISHED, DossierRecord
 from tthc_tracker.domain.errors import NotFoundError, TthcError
 from tthc_tracker.domain.imports import Layout, RowError, RowInvalid, locate_header
-from tthc_tracker.domain.times import iso
+from tthc_tracker.domain.times import iso, show
 from tthc_tracker.services import bulk_imports, ledger
 from tthc_tracker.services.bulk_imports import ImportedDossier, parse_lines
 from tthc_tracker.services.calendars import Calendars
@@ -335,6 +335,11 @@ def _as_read(cell: Cell) -> Cell:
     return cell
 
 
+def _shown(value: object) -> str:
+    """A value as a clerk reads it in a message: a time as "dd/mm/yyyy HH:MM"."""
+    return show(value) if isinstance(value, datetime) else str(value)
+
+
 def _value(item: object, name: str) -> str:
     value = getattr(item, name)
     return str(value.value) if hasattr(value, "value") else str(value)
@@ -357,7 +362,7 @@ def _update(
         RowError(
             record.line,
             layout.column_name(name),
-            _value(record, name),
+            _shown(getattr(record, name)),
             reason + (hint if name in ("procedure", "received_at") else ""),
         )
         for name in FIXED
