@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -17,7 +17,7 @@ from tthc_tracker.cli.common import (
     table,
 )
 from tthc_tracker.cli.help_text import Group
-from tthc_tracker.domain.dossier import Event, EventKind, Status
+from tthc_tracker.domain.dossier import OLD_RECEIPT, Event, EventKind, Status
 from tthc_tracker.domain.statistics_json import count
 from tthc_tracker.domain.times import iso, local, parse_instant, show
 from tthc_tracker.i18n import _
@@ -271,10 +271,6 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
             for line in explanation.days
         ],
     }
-
-
-OLD_RECEIPT = timedelta(days=365)
-"""A receipt entered this long ago is pointed out: most likely a mistyped year."""
 
 
 @dossier_app.command("add")

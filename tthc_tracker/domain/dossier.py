@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from tthc_tracker.domain.errors import (
@@ -46,6 +46,10 @@ STATUS_LABELS = {
     Status.COMPLETED: "Đã xử lý xong",
     Status.RETURNED: "Đã trả kết quả",
 }
+OLD_RECEIPT = timedelta(days=365)
+"""A receipt entered this long ago is pointed out at `dossier add`: most likely a mistyped
+year."""
+
 OPEN_STATUSES = frozenset({Status.IN_PROGRESS, Status.AWAITING_SUPPLEMENT, Status.PAUSED})
 CLOSED_WITHOUT_RESULT = frozenset({Status.STOPPED, Status.WITHDRAWN, Status.REFUSED})
 
